@@ -1,0 +1,28 @@
+"""duban audit verify — check the hash chain of every task's and directive's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from duban.audit.verify import verify_chain
+
+
+class Command(BaseCommand):
+    help = "Verify the tamper-evident event record; exits non-zero and names each broken task."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="verb", required=True)
+        sub.add_parser("verify", help="check every event chain")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = verify_chain()
+        for problem in report.problems:
+            self.stderr.write(problem)
+        if not report.ok:
+            raise CommandError(
+                f"流转记录校验未通过：{len(report.problems)} 处问题。"
+                f" (audit verify failed: {len(report.problems)} broken chains)"
+            )
+        self.stdout.write(f"流转记录校验通过：{report.streams} 条链，{report.events} 条记录。")

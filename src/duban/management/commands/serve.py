@@ -1,0 +1,28 @@
+"""duban serve — serve the web app with waitress (pure Python, fine on an intranet host)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Duban on HOST:PORT (default 127.0.0.1:8000)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from duban.wsgi import application
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(
+            f"督办系统已启动：http://{options['host']}:{options['port']}/  (Ctrl+C 退出)"
+        )
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"])

@@ -1,0 +1,24 @@
+"""duban tick — lights, reminders and overnight alerts; idempotent, run it from cron."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from duban.management.timearg import parse_now
+from duban.work.tick import tick
+
+
+class Command(BaseCommand):
+    help = "Recompute lights and write due reminders (safe to run every minute)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", help="act as if it were this time (ISO), for replays")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = tick(now=parse_now(options.get("now")))
+        self.stdout.write(
+            f"检查 {report.checked} 项，亮灯变化 {report.light_changes} 项，"
+            f"提醒 {report.reminders} 条，隔夜提醒 {report.overnight_alerts} 条。"
+        )

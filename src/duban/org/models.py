@@ -1,0 +1,149 @@
+"""Units, groups of units, county leaders and their lines (分管), and people with roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", "县直部门"
+    TOWNSHIP = "township", "乡镇（街道）"
+    ENTERPRISE = "enterprise", "企业"
+    SECTION = "section", "办内科室"
+
+
+class Unit(models.Model):
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("全称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    kind = models.CharField("类型", max_length=20, choices=UnitKind.choices)
+    is_active = models.BooleanField("在用", default=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def label(self) -> str:
+        """The name shown in ledgers: the short name texts use."""
+        return self.short_name or self.name
+
+
+class UnitAlias(models.Model):
+    """简称/别名: another name texts use for a unit. Unique across the county."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField("别名", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "单位别名"
+        verbose_name_plural = "单位别名"
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class UnitGroup(models.Model):
+    """A named set of units that texts use as one (各乡镇人民政府); may include other groups."""
+
+    name = models.CharField("分组名称", max_length=100, unique=True)
+    members = models.ManyToManyField(Unit, related_name="groups", blank=True)
+    subgroups = models.ManyToManyField(
+        "self", symmetrical=False, related_name="parents", blank=True
+    )
+
+    class Meta:
+        verbose_name = "单位分组"
+        verbose_name_plural = "单位分组"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Leader(models.Model):
+    """A county leader (县领导); their line (分管) is the set of Portfolio rows."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("姓名", max_length=50)
+    title = models.CharField("职务", max_length=50)
+    fields_text = models.CharField("分管领域", max_length=300, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    units: models.ManyToManyField[Unit, Portfolio] = models.ManyToManyField(
+        Unit, through="Portfolio", related_name="leaders"
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "县领导"
+        verbose_name_plural = "县领导"
+
+    def __str__(self) -> str:
+        return f"{self.title}{self.name}"
+
+
+class Portfolio(models.Model):
+    """One unit in one leader's line (分管)."""
+
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="portfolio")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="portfolio")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["leader", "unit"], name="portfolio_unique"),
+        ]
+        verbose_name = "分管关系"
+        verbose_name_plural = "分管关系"
+
+
+class Role(models.TextChoices):
+    SUPERVISOR = "supervisor", "督查人员"
+    LEADER = "leader", "县领导"
+    LIAISON = "liaison", "联络员"
+    UNIT_HEAD = "unit_head", "单位负责人"
+    SYSADMIN = "sysadmin", "系统管理员"
+    SECADMIN = "secadmin", "安全管理员"
+    AUDITOR = "auditor", "安全审计员"
+
+
+UNIT_ROLES = frozenset({Role.LIAISON, Role.UNIT_HEAD})
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.LIAISON)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    leader = models.OneToOneField(
+        Leader, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            # A liaison or unit head always belongs to a unit; data isolation depends on it.
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["liaison", "unit_head"])
+                | models.Q(unit__isnull=False),
+                name="unit_role_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="leader") | models.Q(leader__isnull=False),
+                name="leader_role_has_leader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display(self) -> str:
+        unit = f"（{self.unit.label}）" if self.unit_id and self.unit else ""
+        return f"{self.full_name or self.username}{unit}"

@@ -1,0 +1,175 @@
+"""All settings, read from the environment by small helpers that fail loudly.
+
+DUBAN_DATA        folder for the SQLite database, uploads and logs (default: ./data)
+DATABASE_URL      postgres://user@host:port/name for production; SQLite when unset
+DUBAN_SECRET_KEY  secret key; when unset one is generated once into DUBAN_DATA/secret_key
+DUBAN_DEBUG       "1" for development only
+DUBAN_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """A bad environment value; the message names the variable."""
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be 1/0/true/false, got {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+DATA_DIR = Path(os.environ.get("DUBAN_DATA") or Path.cwd() / "data").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("DUBAN_SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("DUBAN_SECRET_KEY must be at least 32 characters")
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        # Generated once per data folder so sessions survive restarts on an isolated host.
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DUBAN_DEBUG", False)
+ALLOWED_HOSTS = env_list("DUBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "duban.org",
+    "duban.work",
+    "duban.notify",
+    "duban.audit",
+    "duban.web",
+    "duban",  # management commands live in duban/management/commands
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "duban.urls"
+WSGI_APPLICATION = "duban.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise ConfigError("DATABASE_URL must be a postgres:// URL (SQLite is the default)")
+        db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # pg_trgm needs a UTF-8 LC_CTYPE; a C-locale test database would silently lose it.
+        db["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+        return db
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "duban.sqlite3",
+        "OPTIONS": {
+            # WAL lets the web server read while `duban tick` writes; IMMEDIATE avoids the
+            # "database is locked" upgrade failure when two writers start a transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"  # deadlines are dates in Asia/Shanghai
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "uploads"
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LOG_DIR = DATA_DIR / "logs"
+LOG_DIR.mkdir(exist_ok=True)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": LOG_DIR / "duban.log",
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 5,
+            "formatter": "plain",
+            "encoding": "utf-8",
+        },
+    },
+    "loggers": {"duban": {"handlers": ["file"], "level": "INFO"}},
+}
+
+# Office rules (defaults an office may change; see docs/decisions.md).
+DUBAN_YELLOW_WORKDAYS = int(os.environ.get("DUBAN_YELLOW_WORKDAYS", "3"))

@@ -1,0 +1,268 @@
+"""The task projection as a fold over its events, and the table of allowed transitions.
+
+`apply(state, event)` is the only code that turns an event into projection fields. Actions
+call it to update the stored Task/Assignment rows; `duban rebuild` calls it over the stored
+events; the property test proves both give the same rows. Keep it deterministic: everything
+it needs is in the event (kind, time, payload) and the calendar settings in `RuleContext`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from duban.work import lights
+from duban.work.models import (
+    AssignmentRole,
+    AssignmentStatus,
+    EventKind,
+    Light,
+    TaskStatus,
+)
+from duban.workdays.calendar import WorkCalendar
+
+# Which task statuses each task-level event may start from. One table, checked by every
+# action before anything is written (STYLE.md, "Explicit states").
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    EventKind.CREATED: frozenset(),
+    EventKind.ASSIGNED: frozenset({TaskStatus.DRAFT}),
+    EventKind.REASSIGNED: frozenset(
+        {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
+    ),
+    EventKind.RECEIVED: frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS}),
+    EventKind.RETURNED: frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS}),
+    EventKind.PROGRESS: frozenset({TaskStatus.IN_PROGRESS}),
+    EventKind.EXTENSION_REQUESTED: frozenset({TaskStatus.IN_PROGRESS}),
+    EventKind.EXTENSION_DECIDED: frozenset(
+        {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
+    ),
+    EventKind.URGED: frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}),
+    EventKind.SUBMITTED: frozenset({TaskStatus.IN_PROGRESS}),
+    EventKind.VERIFIED: frozenset({TaskStatus.SUBMITTED}),
+    EventKind.SENT_BACK: frozenset({TaskStatus.SUBMITTED}),
+    EventKind.CLOSED: frozenset({TaskStatus.VERIFIED}),
+    EventKind.WITHDRAWN: frozenset(
+        {
+            TaskStatus.DRAFT,
+            TaskStatus.ASSIGNED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.RETURNED,
+            TaskStatus.SUBMITTED,
+            TaskStatus.VERIFIED,
+        }
+    ),
+    EventKind.LIGHT_CHANGED: frozenset(
+        {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
+    ),
+}
+
+OPEN = frozenset(
+    {
+        TaskStatus.ASSIGNED,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.RETURNED,
+        TaskStatus.SUBMITTED,
+        TaskStatus.VERIFIED,
+    }
+)
+# Statuses in which the unit's clock runs (reports due, deadline counting).
+RUNNING = frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED})
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    calendar: WorkCalendar
+    yellow_workdays: int = 3
+
+
+@dataclass
+class AssignmentState:
+    role: str
+    position: int
+    status: str
+    assigned_at: datetime
+    received_at: datetime | None = None
+    return_reason: str = ""
+
+
+@dataclass
+class TaskState:
+    """Every projected column of a Task and its Assignments."""
+
+    status: str = TaskStatus.DRAFT
+    is_open: bool = False
+    light: str = Light.NONE
+    content: str = ""
+    requirement: str = ""
+    leader_id: int | None = None
+    is_key: bool = False
+    due_spec: dict[str, Any] = field(default_factory=dict)
+    lead_unit_id: int | None = None
+    due: date | None = None
+    due_original: date | None = None
+    due_provisional: bool = False
+    cycle: str = "none"
+    cycle_day: int | None = None
+    assigned_at: datetime | None = None
+    received_at: datetime | None = None
+    submitted_at: datetime | None = None
+    verified_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_on_time: bool | None = None
+    last_report_at: datetime | None = None
+    reported_slots: list[str] = field(default_factory=list)
+    missing_reports: int = 0
+    urge_count: int = 0
+    extension_count: int = 0
+    sent_back_count: int = 0
+    withdrawn_reason: str = ""
+    updated_at: datetime | None = None
+    assignments: dict[int, AssignmentState] = field(default_factory=dict)
+
+    def copy(self) -> TaskState:
+        new = dataclasses.replace(self)
+        new.due_spec = dict(self.due_spec)
+        new.reported_slots = list(self.reported_slots)
+        new.assignments = {k: dataclasses.replace(v) for k, v in self.assignments.items()}
+        return new
+
+    # Names of the Task columns this state covers (for save(update_fields=…) and rebuild).
+    @staticmethod
+    def task_fields() -> list[str]:
+        return [f.name for f in dataclasses.fields(TaskState) if f.name != "assignments"]
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _set_units(state: TaskState, payload: dict[str, Any], at: datetime) -> None:
+    """Apply a lead/co list: keep units that stay, add new ones, mark dropped ones replaced."""
+    wanted: list[tuple[int, str]] = [(u, AssignmentRole.LEAD) for u in payload["lead"]]
+    wanted += [(u, AssignmentRole.CO) for u in payload["co"]]
+    keep = {u for u, _ in wanted}
+    for unit_id, a in state.assignments.items():
+        if unit_id not in keep and a.status != AssignmentStatus.REPLACED:
+            a.status = AssignmentStatus.REPLACED
+    for position, (unit_id, role) in enumerate(wanted):
+        a_old = state.assignments.get(unit_id)
+        if a_old is None or a_old.status in (AssignmentStatus.REPLACED, AssignmentStatus.RETURNED):
+            state.assignments[unit_id] = AssignmentState(
+                role=role, position=position, status=AssignmentStatus.PENDING, assigned_at=at
+            )
+        else:
+            a_old.role, a_old.position = role, position
+    state.lead_unit_id = payload["lead"][0]
+    lead = state.assignments[state.lead_unit_id]
+    state.received_at = lead.received_at
+    state.status = (
+        TaskStatus.IN_PROGRESS if lead.status == AssignmentStatus.RECEIVED else TaskStatus.ASSIGNED
+    )
+
+
+def apply(
+    state: TaskState,
+    *,
+    kind: str,
+    at: datetime,
+    payload: dict[str, Any],
+    unit_id: int | None,
+    ctx: RuleContext,
+) -> TaskState:
+    """Return the state after one event. Never mutates `state`."""
+    s = state.copy()
+    p = payload
+    if kind == EventKind.CREATED:
+        s.content = p["content"]
+        s.requirement = p["requirement"]
+        s.leader_id = p["leader"]
+        s.is_key = p["is_key"]
+        s.due_spec = dict(p["due_spec"])
+        s.cycle = p["cycle"]
+        s.cycle_day = p["cycle_day"]
+    elif kind == EventKind.ASSIGNED:
+        s.due = s.due_original = _d(p["due"])
+        s.due_provisional = p["due_provisional"]
+        s.assigned_at = at
+        _set_units(s, p, at)
+    elif kind == EventKind.REASSIGNED:
+        if p.get("due"):
+            s.due = _d(p["due"])
+            s.due_provisional = p["due_provisional"]
+        _set_units(s, p, at)
+    elif kind == EventKind.RECEIVED:
+        assert unit_id is not None
+        a = s.assignments[unit_id]
+        a.status, a.received_at = AssignmentStatus.RECEIVED, at
+        if unit_id == s.lead_unit_id:
+            s.status, s.received_at = TaskStatus.IN_PROGRESS, at
+    elif kind == EventKind.RETURNED:
+        assert unit_id is not None
+        a = s.assignments[unit_id]
+        a.status, a.return_reason = AssignmentStatus.RETURNED, p["reason"]
+        if unit_id == s.lead_unit_id:
+            s.status = TaskStatus.RETURNED
+    elif kind == EventKind.PROGRESS:
+        if p.get("slot"):
+            s.reported_slots = sorted({*s.reported_slots, p["slot"]})
+        if unit_id == s.lead_unit_id:
+            s.last_report_at = at
+    elif kind == EventKind.EXTENSION_DECIDED:
+        if p["approved"]:
+            s.due = _d(p["new_due"])
+            s.due_provisional = p["due_provisional"]
+            s.extension_count += 1
+    elif kind == EventKind.URGED:
+        s.urge_count += 1
+    elif kind == EventKind.SUBMITTED:
+        assert unit_id is not None
+        s.assignments[unit_id].status = AssignmentStatus.DONE
+        if unit_id == s.lead_unit_id:
+            s.status, s.submitted_at = TaskStatus.SUBMITTED, at
+    elif kind == EventKind.VERIFIED:
+        s.status, s.verified_at = TaskStatus.VERIFIED, at
+    elif kind == EventKind.SENT_BACK:
+        s.status, s.submitted_at = TaskStatus.IN_PROGRESS, None
+        s.sent_back_count += 1
+        assert s.lead_unit_id is not None
+        s.assignments[s.lead_unit_id].status = AssignmentStatus.RECEIVED
+    elif kind == EventKind.CLOSED:
+        assert s.submitted_at is not None and s.due is not None
+        s.status, s.closed_at = TaskStatus.CLOSED, at
+        s.closed_on_time = local_date(s.submitted_at) <= s.due
+    elif kind == EventKind.WITHDRAWN:
+        s.status, s.withdrawn_reason = TaskStatus.WITHDRAWN, p["reason"]
+    elif kind in (EventKind.EXTENSION_REQUESTED, EventKind.LIGHT_CHANGED):
+        pass  # recorded for the timeline; the light below is recomputed for every event
+    else:
+        raise ValueError(f"unknown task event kind {kind!r}")
+    s.is_open = s.status in OPEN
+    s.updated_at = at
+    refresh_light(s, local_date(at), ctx)
+    return s
+
+
+def local_date(at: datetime) -> date:
+    return timezone.localtime(at).date()
+
+
+def refresh_light(s: TaskState, today: date, ctx: RuleContext) -> None:
+    """Recompute missing reports and the light of `s` as of `today` (in place)."""
+    if s.status in RUNNING and s.assigned_at is not None and s.due is not None:
+        slots = lights.report_slots(s.cycle, s.cycle_day, local_date(s.assigned_at), s.due)
+        reported = [date.fromisoformat(x) for x in s.reported_slots]
+        s.missing_reports = len(lights.missing_slots(slots, reported, today))
+    s.light = lights.compute_light(
+        active=s.is_open,
+        closed_on_time=s.closed_on_time,
+        due=s.due,
+        today=today,
+        submitted_on=local_date(s.submitted_at) if s.submitted_at else None,
+        missing_reports=s.missing_reports,
+        yellow_workdays=ctx.yellow_workdays,
+        calendar=ctx.calendar,
+    )

@@ -1,0 +1,145 @@
+"""Reads of work records, every one scoped to the acting user (DESIGN.md "queries").
+
+Who sees what:
+- supervisors, county leaders and the auditor: every task (leaders' homes show their line);
+- liaisons and unit heads: the tasks their unit takes part in (a current or past assignment,
+  including ones it returned), never drafts;
+- the system and security administrators: no work records (三员分立).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
+from duban.work.models import (
+    Assignment,
+    Directive,
+    DirectiveStatus,
+    Event,
+    Light,
+    Task,
+    TaskStatus,
+)
+
+SEE_ALL = frozenset({Role.SUPERVISOR, Role.LEADER, Role.AUDITOR})
+
+
+def tasks_visible_to(user: User) -> QuerySet[Task]:
+    tasks = Task.objects.all()
+    if not user.is_active:
+        return tasks.none()
+    if user.role in SEE_ALL:
+        return tasks
+    if user.role in UNIT_ROLES and user.unit_id is not None:
+        takes_part = Assignment.objects.filter(task=OuterRef("pk"), unit_id=user.unit_id)
+        return tasks.filter(Exists(takes_part)).exclude(status=TaskStatus.DRAFT)
+    return tasks.none()
+
+
+def directives_visible_to(user: User) -> QuerySet[Directive]:
+    directives = Directive.objects.all()
+    if not user.is_active:
+        return directives.none()
+    if user.role in SEE_ALL:
+        return directives
+    if user.role in UNIT_ROLES and user.unit_id is not None:
+        mine = Assignment.objects.filter(task__directive=OuterRef("pk"), unit_id=user.unit_id)
+        return directives.filter(Exists(mine))
+    return directives.none()
+
+
+def task_for(user: User, pk: int) -> Task | None:
+    """One task if the user may see it, else None (the web answers 404/403)."""
+    return (
+        tasks_visible_to(user)
+        .select_related("directive", "lead_unit", "leader")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def timeline(user: User, task: Task) -> QuerySet[Event]:
+    """A task's events in order, if the user may see the task."""
+    if not tasks_visible_to(user).filter(pk=task.pk).exists():
+        return Event.objects.none()
+    return task.events.select_related("actor", "actor_unit").order_by("seq")
+
+
+def overdue_tasks(
+    user: User, *, today: date, unit: Unit | None = None, limit: int = 50
+) -> list[Task]:
+    """Open tasks past their due date, oldest first; of one lead unit when given."""
+    qs = tasks_visible_to(user).filter(is_open=True, due__lt=today)
+    if unit is not None:
+        qs = qs.filter(lead_unit=unit)
+    return list(qs.select_related("lead_unit", "directive").order_by("due", "id")[:limit])
+
+
+def red_tasks_of_line(user: User, leader: Leader) -> QuerySet[Task]:
+    """The red tasks a leader is in charge of (牵头领导)."""
+    return (
+        tasks_visible_to(user)
+        .filter(leader=leader, light=Light.RED)
+        .select_related("lead_unit", "directive")
+        .order_by("due", "id")
+    )
+
+
+def light_counts(user: User) -> dict[str, int]:
+    """Number of tasks per light, over all the user may see (drafts and withdrawn excluded)."""
+    rows = (
+        tasks_visible_to(user)
+        .exclude(status__in=[TaskStatus.DRAFT, TaskStatus.WITHDRAWN])
+        .values("light")
+        .annotate(n=Count("id"))
+    )
+    counts = {light: 0 for light in Light.values if light != Light.NONE}
+    for row in rows:
+        counts[row["light"]] = row["n"]
+    return counts
+
+
+def status_counts(user: User) -> dict[str, int]:
+    rows = tasks_visible_to(user).values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(TaskStatus.values, 0)
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def overnight_directives(
+    user: User, *, now: datetime, since: date | None = None
+) -> QuerySet[Directive]:
+    """不隔夜: directives not assigned by the end of the day they were registered.
+
+    A directive counts when its first assignment fell on a later (local) day, or when it is
+    still unassigned after its registration day ended. A directive withdrawn before it was
+    ever assigned does not count; one assigned late still does after it is withdrawn.
+    """
+    today = timezone.localdate(now)
+    qs = directives_visible_to(user).annotate(
+        registered_on=TruncDate("registered_at"),  # in TIME_ZONE (Asia/Shanghai)
+        assigned_on=TruncDate("first_assigned_at"),
+    )
+    if since is not None:
+        qs = qs.filter(registered_on__gte=since)
+    late = Q(first_assigned_at__isnull=False, assigned_on__gt=F("registered_on"))
+    waiting = Q(first_assigned_at__isnull=True, registered_on__lt=today) & ~Q(
+        status=DirectiveStatus.WITHDRAWN
+    )
+    return qs.filter(late | waiting).order_by("registered_at")
+
+
+def unassigned_directives(user: User) -> QuerySet[Directive]:
+    """Directives with tasks still to be sent out, or not yet decomposed (supervisor's inbox)."""
+    drafts = Task.objects.filter(directive=OuterRef("pk"), status=TaskStatus.DRAFT)
+    return (
+        directives_visible_to(user)
+        .filter(Q(status=DirectiveStatus.REGISTERED) | Q(Exists(drafts)))
+        .order_by("registered_at")
+    )

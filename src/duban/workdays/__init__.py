@@ -1,0 +1,1 @@
+"""Working days: the statutory holiday and 调休 calendar, without Django."""
