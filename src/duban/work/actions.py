@@ -13,12 +13,15 @@ the database as it was.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,6 +38,8 @@ from duban.work.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Attachment,
+    CalendarYear,
     Cycle,
     DeadlineDefault,
     Directive,
@@ -252,6 +257,75 @@ def record(
     return event
 
 
+# ---------------------------------------------------------------- attachments
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Checked:
+    file: File[Any]
+    name: str
+    size: int
+    sha256: str
+
+
+def _check_attachments(files: Sequence[File[Any]]) -> list[_Checked]:
+    """Read each file once for its size and SHA-256 (kept in the event), refusing bad ones."""
+    checked = []
+    for f in files:
+        name = Path(f.name or "").name
+        if not name:
+            raise Invalid("附件缺少文件名。", log="attachment without a name", field="attachments")
+        digest, size = hashlib.sha256(), 0
+        f.seek(0)
+        for chunk in f.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+            if size > MAX_ATTACHMENT_BYTES:
+                raise Invalid(
+                    f"附件“{name}”超过20MB，请压缩后再上传。",
+                    log=f"attachment {name} over 20 MB",
+                    field="attachments",
+                )
+        if size == 0:
+            raise Invalid(
+                f"附件“{name}”是空文件。", log=f"empty attachment {name}", field="attachments"
+            )
+        f.seek(0)
+        checked.append(_Checked(f, name, size, digest.hexdigest()))
+    return checked
+
+
+def _attachment_payload(checked: Sequence[_Checked]) -> list[dict[str, Any]]:
+    return [{"name": c.name, "size": c.size, "sha256": c.sha256} for c in checked]
+
+
+def _store_attachments(
+    checked: Sequence[_Checked],
+    *,
+    by: User,
+    now: datetime,
+    event: Event,
+    directive: Directive | None = None,
+    task: Task | None = None,
+) -> None:
+    # Files are written inside the transaction; if it rolls back, the file stays on disk
+    # unreferenced (harmless, and cheaper than a two-phase store).
+    for c in checked:
+        Attachment(
+            directive=directive,
+            task=task,
+            event=event,
+            file=File(c.file, name=c.name),
+            name=c.name,
+            size=c.size,
+            sha256=c.sha256,
+            uploaded_at=now,
+            uploaded_by=by,
+        ).save()
+
+
 # ---------------------------------------------------------------- directives
 
 
@@ -267,9 +341,10 @@ def register(
     issuer: str = "",
     issuer_leader: Leader | None = None,
     text: str = "",
+    attachments: Sequence[File[Any]] = (),
     now: datetime | None = None,
 ) -> Directive:
-    """立项/登记: record a directive as received."""
+    """立项/登记: record a directive as received, with its attachments (the 来文 itself)."""
     now = _now(now)
     _require_supervisor(by, "登记来文")
     if kind not in DirectiveKind.values:
@@ -283,6 +358,7 @@ def register(
         raise Invalid(
             "收文时间不能晚于登记时间。", log="received_at in future", field="received_at"
         )
+    checked = _check_attachments(attachments)
     year = timezone.localtime(now).year
     last = Directive.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
     directive = Directive(
@@ -300,7 +376,7 @@ def register(
         registered_by=by,
     )
     directive.save()
-    _append_event(
+    event = _append_event(
         directive=directive,
         task=None,
         kind=EventKind.REGISTERED,
@@ -316,9 +392,11 @@ def register(
             "urgency": urgency,
             "received_at": received_at.isoformat(),
             "text_len": len(text),
+            "attachments": _attachment_payload(checked),
         },
     )
     directive.save(update_fields=["event_seq", "head_hash"])
+    _store_attachments(checked, by=by, now=now, event=event, directive=directive)
     return directive
 
 
@@ -463,8 +541,12 @@ def planned_units(task: Task) -> tuple[list[Unit], list[Unit]]:
     return [units[i] for i in plan["lead"]], [units[i] for i in plan["co"]]
 
 
-def _resolve_due(task: Task, spec: dict[str, Any], today: date, ctx: rules.RuleContext) -> Any:
-    spec = spec or task.due_spec or default_due_spec(task.directive)
+def _effective_spec(task: Task, given: dict[str, Any]) -> dict[str, Any]:
+    """The due rule that applies: given now, else written at decomposition, else the default."""
+    return given or task.due_spec or default_due_spec(task.directive)
+
+
+def _resolve_due(spec: dict[str, Any], today: date, ctx: rules.RuleContext) -> Any:
     resolved = resolve_due(spec, today, ctx.calendar)
     if resolved.due < today:
         raise Invalid(
@@ -473,6 +555,16 @@ def _resolve_due(task: Task, spec: dict[str, Any], today: date, ctx: rules.RuleC
             field="due",
         )
     return resolved
+
+
+def _due_payload(spec: dict[str, Any], resolved: Any) -> dict[str, Any]:
+    return {
+        "due": resolved.due.isoformat(),
+        "due_provisional": resolved.provisional,
+        # The rule is kept so a provisional date can be recomputed once the year is known.
+        "due_rule": spec,
+        "due_text": describe_due(spec),
+    }
 
 
 def _unit_payload(lead: Sequence[Unit], co: Sequence[Unit]) -> dict[str, list[int]]:
@@ -500,13 +592,9 @@ def assign(
     co = co or []
     _check_units(lead, co, "")
     ctx = rule_context()
-    resolved = _resolve_due(task, _check_due_spec(due or {}, ""), timezone.localdate(now), ctx)
-    payload = {
-        **_unit_payload(lead, co),
-        "due": resolved.due.isoformat(),
-        "due_provisional": resolved.provisional,
-        "due_text": describe_due(due or task.due_spec or default_due_spec(task.directive)),
-    }
+    spec = _effective_spec(task, _check_due_spec(due or {}, ""))
+    resolved = _resolve_due(spec, timezone.localdate(now), ctx)
+    payload = {**_unit_payload(lead, co), **_due_payload(spec, resolved)}
     record(task, kind=EventKind.ASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     directive = Directive.objects.select_for_update().get(pk=task.directive_id)
     if directive.first_assigned_at is None:
@@ -546,8 +634,8 @@ def reassign(
     ctx = rule_context()
     payload: dict[str, Any] = {**_unit_payload(lead, co), "reason": reason}
     if due:
-        resolved = _resolve_due(task, _check_due_spec(due, ""), timezone.localdate(now), ctx)
-        payload |= {"due": resolved.due.isoformat(), "due_provisional": resolved.provisional}
+        spec = _check_due_spec(due, "")
+        payload |= _due_payload(spec, _resolve_due(spec, timezone.localdate(now), ctx))
     before = {a.unit_id for a in task.assignments.exclude(status=AssignmentStatus.REPLACED)}
     record(task, kind=EventKind.REASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     new_units = [u for u in (*lead, *co) if u.pk not in before]
@@ -619,7 +707,12 @@ def _require_received(task: Task, unit: Unit, what: str) -> None:
 
 @action
 def report_progress(
-    *, task: Task, text: str, by: User, now: datetime | None = None
+    *,
+    task: Task,
+    text: str,
+    by: User,
+    attachments: Sequence[File[Any]] = (),
+    now: datetime | None = None,
 ) -> ProgressReport:
     """报送进展: a report, counted for the task's next (or a missed) cycle slot."""
     now = _now(now)
@@ -628,6 +721,7 @@ def report_progress(
     _require_state(task, EventKind.PROGRESS, "报送进展")
     _require_received(task, unit, "报送进展")
     text = _require_text(text, "text", "进展情况")
+    checked = _check_attachments(attachments)
     slot: date | None = None
     if unit.pk == task.lead_unit_id and task.assigned_at and task.due:
         from duban.work.lights import report_slots, slot_for_report
@@ -644,8 +738,14 @@ def report_progress(
         at=now,
         by=by,
         unit=unit,
-        payload={"text": text, "slot": slot.isoformat() if slot else None, "late": late},
+        payload={
+            "text": text,
+            "slot": slot.isoformat() if slot else None,
+            "late": late,
+            "attachments": _attachment_payload(checked),
+        },
     )
+    _store_attachments(checked, by=by, now=now, event=event, task=task)
     report = ProgressReport(
         task=task, unit=unit, author=by, at=now, slot=slot, late=late, text=text, event=event
     )
@@ -791,7 +891,14 @@ def urge(*, task: Task, message: str, by: User, now: datetime | None = None) -> 
 
 
 @action
-def submit_done(*, task: Task, text: str, by: User, now: datetime | None = None) -> Task:
+def submit_done(
+    *,
+    task: Task,
+    text: str,
+    by: User,
+    attachments: Sequence[File[Any]] = (),
+    now: datetime | None = None,
+) -> Task:
     """办结报告: a co-unit reports its part done; the lead unit consolidates and submits the task.
 
     The lead unit's submission carries the co-units' latest input (their done reports, else
@@ -803,12 +910,14 @@ def submit_done(*, task: Task, text: str, by: User, now: datetime | None = None)
     _require_state(task, EventKind.SUBMITTED, "报送办结")
     _require_received(task, unit, "报送办结")
     text = _require_text(text, "text", "办结情况")
-    payload: dict[str, Any] = {"text": text}
+    checked = _check_attachments(attachments)
+    payload: dict[str, Any] = {"text": text, "attachments": _attachment_payload(checked)}
     if unit.pk == task.lead_unit_id:
         payload["co_inputs"] = _co_inputs(task)
     elif task.assignments.get(unit=unit).status == AssignmentStatus.DONE:
         raise Invalid(f"{unit.label}已报送过本单位办理情况。", log="co unit already done")
-    record(task, kind=EventKind.SUBMITTED, at=now, by=by, unit=unit, payload=payload)
+    event = record(task, kind=EventKind.SUBMITTED, at=now, by=by, unit=unit, payload=payload)
+    _store_attachments(checked, by=by, now=now, event=event, task=task)
     if unit.pk == task.lead_unit_id:
         enqueue_for_users(
             _supervisors(),
@@ -992,6 +1101,89 @@ def report_back(
         update_fields=["status", "reported_back_at", "report_back_text", "event_seq", "head_hash"]
     )
     return directive
+
+
+# ---------------------------------------------------------------- the calendar
+
+
+@action
+def confirm_calendar_year(
+    *, year: int, by: User, note: str = "", now: datetime | None = None
+) -> list[Task]:
+    """The office has entered `year`'s State Council holiday notice into the override table.
+
+    The year becomes known, and every open task whose deadline was provisional is re-dated
+    from the rule it was set by (N个工作日 counted again on the real calendar) with a
+    `due_recomputed` event; units whose deadline moved are told.
+    """
+    now = _now(now)
+    _require_supervisor(by, "确认节假日安排")
+    if not 2000 <= year <= 2100:
+        raise Invalid(f"年份{year}无效。", log=f"bad year {year}", field="year")
+    CalendarYear.objects.update_or_create(
+        year=year, defaults={"confirmed_at": now, "note": note.strip()}
+    )
+    ctx = rule_context()
+    redated: list[Task] = []
+    open_provisional = Task.objects.select_for_update(of=("self",)).select_related("directive")
+    for task in open_provisional.filter(due_provisional=True, is_open=True).order_by("id"):
+        assert task.due is not None
+        new_due, provisional = _redate(task, ctx)
+        if (new_due, provisional) == (task.due, task.due_provisional):
+            continue
+        previous = task.due
+        record(
+            task,
+            kind=EventKind.DUE_RECOMPUTED,
+            at=now,
+            by=by,
+            unit=by.unit,
+            ctx=ctx,
+            payload={
+                "due": new_due.isoformat(),
+                "due_provisional": provisional,
+                "previous_due": previous.isoformat(),
+                "year": year,
+            },
+        )
+        if new_due != previous:
+            units = [
+                a.unit
+                for a in task.assignments.select_related("unit").exclude(
+                    status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
+                )
+            ]
+            enqueue_for_units(
+                units,
+                kind="due_recomputed",
+                title=f"完成时限校正：{task.content[:40]}",
+                body=f"按{year}年节假日安排，完成时限由{previous:%Y年%m月%d日}"
+                f"校正为{new_due:%Y年%m月%d日}。",
+                task=task,
+                now=now,
+            )
+        redated.append(task)
+    return redated
+
+
+def _redate(task: Task, ctx: rules.RuleContext) -> tuple[date, bool]:
+    """The deadline a task's own rule gives on today's calendar, and whether it is still
+    provisional. A fixed date or an approved extension keeps its date."""
+    assert task.due is not None
+    setters = task.events.filter(
+        kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.EXTENSION_DECIDED]
+    ).order_by("-seq")
+    for ev in setters:
+        if ev.kind == EventKind.EXTENSION_DECIDED and not ev.payload.get("approved"):
+            continue
+        if ev.kind == EventKind.REASSIGNED and "due" not in ev.payload:
+            continue
+        rule = ev.payload.get("due_rule") or {}
+        if rule and "date" not in rule:
+            resolved = resolve_due(rule, rules.local_date(ev.at), ctx.calendar)
+            return resolved.due, resolved.provisional
+        break
+    return task.due, not ctx.calendar.is_known_year(task.due.year)
 
 
 def _supervisors() -> list[User]:

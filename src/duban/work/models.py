@@ -122,6 +122,9 @@ class Attachment(GuardedModel):
     task = models.ForeignKey(
         "Task", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
+    event = models.ForeignKey(
+        "Event", on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
     file = models.FileField(upload_to="attachments/%Y/%m/")
     name = models.CharField("文件名", max_length=255)
     size = models.PositiveBigIntegerField()
@@ -307,6 +310,7 @@ class EventKind(models.TextChoices):
     REPORTED_BACK = "reported_back", "回音"
     WITHDRAWN = "withdrawn", "撤销"
     LIGHT_CHANGED = "light_changed", "亮灯变化"
+    DUE_RECOMPUTED = "due_recomputed", "时限校正"
 
 
 class Event(models.Model):

@@ -58,6 +58,15 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     EventKind.LIGHT_CHANGED: frozenset(
         {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
     ),
+    EventKind.DUE_RECOMPUTED: frozenset(
+        {
+            TaskStatus.ASSIGNED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.RETURNED,
+            TaskStatus.SUBMITTED,
+            TaskStatus.VERIFIED,
+        }
+    ),
 }
 
 OPEN = frozenset(
@@ -216,6 +225,13 @@ def apply(
             s.due = _d(p["new_due"])
             s.due_provisional = p["due_provisional"]
             s.extension_count += 1
+    elif kind == EventKind.DUE_RECOMPUTED:
+        # A provisional deadline re-dated once its year's holidays are known. It corrects
+        # the original deadline too, unless an extension already moved the deadline.
+        previous = s.due
+        s.due, s.due_provisional = _d(p["due"]), p["due_provisional"]
+        if s.due_original == previous:
+            s.due_original = s.due
     elif kind == EventKind.URGED:
         s.urge_count += 1
     elif kind == EventKind.SUBMITTED:
