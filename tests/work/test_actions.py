@@ -521,3 +521,15 @@ def test_work_records_refuse_a_raw_save_or_delete(county: County) -> None:
     assert ev is not None
     with pytest.raises(RuntimeError, match="append-only"):
         ev.save()
+
+
+def test_a_leader_comments_on_a_task_and_its_units_are_told(county: County) -> None:
+    t = in_progress(county)
+    actions.comment(task=t, text="请务必在汛期前完工", by=county.wang, now=NOW)
+    ev = t.events.get(kind=EventKind.COMMENTED)
+    assert ev.payload == {"text": "请务必在汛期前完工"} and ev.actor == county.wang
+    assert recipients("commented") == {"amy", "adam", "bob"}
+    refused(Refused, actions.comment, task=t, text="x", by=county.amy, now=NOW)
+    assert "请填写批示内容" in refused(
+        Invalid, actions.comment, task=t, text=" ", by=county.lily, now=NOW
+    )

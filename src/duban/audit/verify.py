@@ -53,7 +53,13 @@ def _iter_events(batch: int = 5000) -> Iterator[Event]:
     )
     while True:
         after = Q(stream__gt=last[0]) | Q(stream=last[0], seq__gt=last[1])
-        page = list(Event.objects.filter(after).order_by("stream", "seq").only(*fields)[:batch])
+        # The redundant `stream >= s` turns the OR into an index range on PostgreSQL;
+        # without it every page rescans the unique index from the start (quadratic).
+        page = list(
+            Event.objects.filter(Q(stream__gte=last[0]) & after)
+            .order_by("stream", "seq")
+            .only(*fields)[:batch]
+        )
         if not page:
             return
         yield from page

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from duban.org.loader import refresh_search_keys
 from duban.org.models import Leader, Portfolio, Unit, UnitAlias, UnitGroup, User
 
 
@@ -15,6 +18,11 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "short_name", "aliases__alias"]
     inlines = [AliasInline]
+    readonly_fields = ["search_key"]
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_search_keys([form.instance])  # aliases are saved by the inline formset
 
 
 @admin.register(UnitGroup)

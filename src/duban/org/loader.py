@@ -8,6 +8,7 @@ with any problem stores nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from duban.org.models import Leader, Portfolio, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
+from duban.org.pinyin import search_key
 
 
 class OrgFileError(Exception):
@@ -233,6 +235,14 @@ def _group_cycles(groups: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
+def refresh_search_keys(units: Iterable[Unit]) -> None:
+    """Recompute the pinyin keys of units after their names or aliases changed."""
+    for unit in units:
+        names = [unit.name, unit.short_name, *unit.aliases.values_list("alias", flat=True)]
+        unit.search_key = search_key(n for n in names if n)
+        unit.save(update_fields=["search_key"])
+
+
 def load_file(path: Path, *, password: str | None = None) -> OrgSummary:
     try:
         text = path.read_text(encoding="utf-8")
@@ -276,6 +286,7 @@ def load(data: dict[str, Any], *, password: str | None = None) -> OrgSummary:
                 aliases.append(UnitAlias(unit=by_code[u["code"]], alias=a))
     UnitAlias.objects.bulk_create(aliases)
     summary.aliases = len(aliases)
+    refresh_search_keys(by_code.values())
 
     groups: dict[str, UnitGroup] = {}
     for g in data.get("groups") or []:

@@ -20,6 +20,8 @@ class Unit(models.Model):
     kind = models.CharField("类型", max_length=20, choices=UnitKind.choices)
     is_active = models.BooleanField("在用", default=True)
     order = models.PositiveIntegerField("排序", default=0)
+    # Pinyin initials of the name, short name and aliases (org/pinyin.py), for the picker.
+    search_key = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["order", "id"]

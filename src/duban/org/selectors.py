@@ -43,3 +43,8 @@ def resolve_units(name: str) -> list[Unit] | None:
 def line_units(leader: Leader) -> QuerySet[Unit]:
     """The units in a leader's line (分管)."""
     return Unit.objects.filter(portfolio__leader=leader).order_by("order", "id")
+
+
+def leader_of(unit: Unit) -> Leader | None:
+    """The leader whose line holds the unit (the first, if the county head shares it)."""
+    return Leader.objects.filter(portfolio__unit=unit).order_by("order", "id").first()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -127,7 +127,7 @@ def _require_state(task: Task, kind: str, what: str) -> None:
         )
 
 
-def _require_text(value: str, field_name: str, label: str) -> str:
+def require_text(value: str, field_name: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
         raise Invalid(f"请填写{label}。", log=f"{field_name} is empty", field=field_name)
@@ -297,7 +297,7 @@ def _check_attachments(files: Sequence[File[Any]]) -> list[_Checked]:
     return checked
 
 
-def _attachment_payload(checked: Sequence[_Checked]) -> list[dict[str, Any]]:
+def attachment_payload(checked: Sequence[_Checked]) -> list[dict[str, Any]]:
     return [{"name": c.name, "size": c.size, "sha256": c.sha256} for c in checked]
 
 
@@ -351,7 +351,7 @@ def register(
         raise Invalid(f"事项来源“{kind}”无效。", log=f"bad kind {kind}", field="kind")
     if urgency not in Urgency.values:
         raise Invalid(f"紧急程度“{urgency}”无效。", log=f"bad urgency {urgency}", field="urgency")
-    title = _require_text(title, "title", "标题")
+    title = require_text(title, "title", "标题")
     if len(title) > 200:
         raise Invalid("标题不能超过200字。", log="title too long", field="title")
     if received_at > now:
@@ -360,10 +360,8 @@ def register(
         )
     checked = _check_attachments(attachments)
     year = timezone.localtime(now).year
-    last = Directive.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
     directive = Directive(
         year=year,
-        serial=last + 1,
         kind=kind,
         title=title,
         doc_no=doc_no.strip(),
@@ -375,7 +373,19 @@ def register(
         registered_at=now,
         registered_by=by,
     )
-    directive.save()
+    # 登记序号 is max+1 per year; two offices registering at the same instant collide on
+    # the unique (year, serial) constraint, so the loser takes the next number.
+    for attempt in range(5):
+        last = Directive.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
+        directive.serial = last + 1
+        try:
+            with transaction.atomic():
+                directive.save()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            directive.pk = None
     event = _append_event(
         directive=directive,
         task=None,
@@ -392,7 +402,7 @@ def register(
             "urgency": urgency,
             "received_at": received_at.isoformat(),
             "text_len": len(text),
-            "attachments": _attachment_payload(checked),
+            "attachments": attachment_payload(checked),
         },
     )
     directive.save(update_fields=["event_seq", "head_hash"])
@@ -417,7 +427,7 @@ class TaskDraft:
     source_excerpt: str = ""
 
 
-def _check_due_spec(spec: dict[str, Any], row: str) -> dict[str, Any]:
+def check_due_spec(spec: dict[str, Any], row: str) -> dict[str, Any]:
     if not spec:
         return {}
     if len(spec) != 1 or next(iter(spec)) not in {"date", "workdays", "days", "months"}:
@@ -438,7 +448,7 @@ def _check_due_spec(spec: dict[str, Any], row: str) -> dict[str, Any]:
     return {key: value}
 
 
-def _check_cycle(cycle: str, cycle_day: int | None, row: str) -> int | None:
+def check_cycle(cycle: str, cycle_day: int | None, row: str) -> int | None:
     if cycle not in Cycle.values:
         raise Invalid(f"{row}报送周期“{cycle}”无效。", log=f"bad cycle {cycle}", field="cycle")
     if cycle == Cycle.WEEKLY:
@@ -489,9 +499,9 @@ def decompose(
     created: list[Task] = []
     for i, draft in enumerate(tasks, start=1):
         row = f"第{i}项任务："
-        content = _require_text(draft.content, "content", f"{row}事项内容")
-        due_spec = _check_due_spec(draft.due, row)
-        cycle_day = _check_cycle(draft.cycle, draft.cycle_day, row)
+        content = require_text(draft.content, "content", f"{row}事项内容")
+        due_spec = check_due_spec(draft.due, row)
+        cycle_day = check_cycle(draft.cycle, draft.cycle_day, row)
         _check_units(draft.lead, draft.co, row)
         task = Task(
             directive=directive,
@@ -546,7 +556,7 @@ def _effective_spec(task: Task, given: dict[str, Any]) -> dict[str, Any]:
     return given or task.due_spec or default_due_spec(task.directive)
 
 
-def _resolve_due(spec: dict[str, Any], today: date, ctx: rules.RuleContext) -> Any:
+def resolve_due_from(spec: dict[str, Any], today: date, ctx: rules.RuleContext) -> Any:
     resolved = resolve_due(spec, today, ctx.calendar)
     if resolved.due < today:
         raise Invalid(
@@ -557,7 +567,7 @@ def _resolve_due(spec: dict[str, Any], today: date, ctx: rules.RuleContext) -> A
     return resolved
 
 
-def _due_payload(spec: dict[str, Any], resolved: Any) -> dict[str, Any]:
+def due_payload(spec: dict[str, Any], resolved: Any) -> dict[str, Any]:
     return {
         "due": resolved.due.isoformat(),
         "due_provisional": resolved.provisional,
@@ -587,14 +597,16 @@ def assign(
     task = _lock(task)
     _require_state(task, EventKind.ASSIGNED, "交办")
     if lead is None:
-        plan_lead, plan_co = planned_units(task)
-        lead, co = plan_lead, plan_co if co is None else co
+        # No units given: send it to the units written down at decomposition.
+        lead, plan_co = planned_units(task)
+        if co is None:
+            co = plan_co
     co = co or []
     _check_units(lead, co, "")
     ctx = rule_context()
-    spec = _effective_spec(task, _check_due_spec(due or {}, ""))
-    resolved = _resolve_due(spec, timezone.localdate(now), ctx)
-    payload = {**_unit_payload(lead, co), **_due_payload(spec, resolved)}
+    spec = _effective_spec(task, check_due_spec(due or {}, ""))
+    resolved = resolve_due_from(spec, timezone.localdate(now), ctx)
+    payload = {**_unit_payload(lead, co), **due_payload(spec, resolved)}
     record(task, kind=EventKind.ASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     directive = Directive.objects.select_for_update().get(pk=task.directive_id)
     if directive.first_assigned_at is None:
@@ -629,13 +641,13 @@ def reassign(
     _require_supervisor(by, "改派任务")
     task = _lock(task)
     _require_state(task, EventKind.REASSIGNED, "改派")
-    reason = _require_text(reason, "reason", "改派原因")
+    reason = require_text(reason, "reason", "改派原因")
     _check_units(lead, co, "")
     ctx = rule_context()
     payload: dict[str, Any] = {**_unit_payload(lead, co), "reason": reason}
     if due:
-        spec = _check_due_spec(due, "")
-        payload |= _due_payload(spec, _resolve_due(spec, timezone.localdate(now), ctx))
+        spec = check_due_spec(due, "")
+        payload |= due_payload(spec, resolve_due_from(spec, timezone.localdate(now), ctx))
     before = {a.unit_id for a in task.assignments.exclude(status=AssignmentStatus.REPLACED)}
     record(task, kind=EventKind.REASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     new_units = [u for u in (*lead, *co) if u.pk not in before]
@@ -677,7 +689,7 @@ def return_(*, task: Task, reason: str, by: User, now: datetime | None = None) -
     task = _lock(task)
     unit = _unit_of(by, task, "退回")
     _require_state(task, EventKind.RETURNED, "退回")
-    reason = _require_text(reason, "reason", "退回理由")
+    reason = require_text(reason, "reason", "退回理由")
     a = task.assignments.get(unit=unit)
     if a.status not in (AssignmentStatus.PENDING, AssignmentStatus.RECEIVED):
         raise Invalid(
@@ -720,7 +732,7 @@ def report_progress(
     unit = _unit_of(by, task, "报送进展")
     _require_state(task, EventKind.PROGRESS, "报送进展")
     _require_received(task, unit, "报送进展")
-    text = _require_text(text, "text", "进展情况")
+    text = require_text(text, "text", "进展情况")
     checked = _check_attachments(attachments)
     slot: date | None = None
     if unit.pk == task.lead_unit_id and task.assigned_at and task.due:
@@ -742,7 +754,7 @@ def report_progress(
             "text": text,
             "slot": slot.isoformat() if slot else None,
             "late": late,
-            "attachments": _attachment_payload(checked),
+            "attachments": attachment_payload(checked),
         },
     )
     _store_attachments(checked, by=by, now=now, event=event, task=task)
@@ -762,7 +774,7 @@ def request_extension(
     task = _lock(task)
     unit = _unit_of(by, task, "申请延期", lead_only=True)
     _require_state(task, EventKind.EXTENSION_REQUESTED, "申请延期")
-    reason = _require_text(reason, "reason", "延期理由")
+    reason = require_text(reason, "reason", "延期理由")
     assert task.due is not None
     today = timezone.localdate(now)
     if today > task.due:
@@ -827,7 +839,7 @@ def decide_extension(
         raise Invalid("该延期申请已审批。", log=f"extension {req.pk} is {req.status}")
     _require_state(task, EventKind.EXTENSION_DECIDED, "审批延期")
     if not approve:
-        reason = _require_text(reason, "reason", "不同意的理由")
+        reason = require_text(reason, "reason", "不同意的理由")
     assert task.due is not None
     granted = new_due or req.requested_due
     if approve and granted <= task.due:
@@ -876,7 +888,7 @@ def urge(*, task: Task, message: str, by: User, now: datetime | None = None) -> 
     if by.role == Role.LEADER and (by.leader_id is None or by.leader_id != task.leader_id):
         raise Refused("县领导只能催办本人牵头的事项。", log="leader urging another line")
     _require_state(task, EventKind.URGED, "催办")
-    message = _require_text(message, "message", "催办内容")
+    message = require_text(message, "message", "催办内容")
     record(task, kind=EventKind.URGED, at=now, by=by, unit=by.unit, payload={"message": message})
     units = [
         a.unit
@@ -886,6 +898,32 @@ def urge(*, task: Task, message: str, by: User, now: datetime | None = None) -> 
     ]
     enqueue_for_units(
         units, kind="urged", title=f"催办：{task.content[:40]}", body=message, task=task, now=now
+    )
+    return task
+
+
+@action
+def comment(*, task: Task, text: str, by: User, now: datetime | None = None) -> Task:
+    """领导批示/意见: a leader's (or the office's) instruction on a task, sent to its units."""
+    now = _now(now)
+    _require_role(by, {Role.LEADER, Role.SUPERVISOR}, "批示")
+    task = _lock(task)
+    _require_state(task, EventKind.COMMENTED, "批示")
+    text = require_text(text, "text", "批示内容")
+    record(task, kind=EventKind.COMMENTED, at=now, by=by, unit=by.unit, payload={"text": text})
+    units = [
+        a.unit
+        for a in task.assignments.select_related("unit").exclude(
+            status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
+        )
+    ]
+    enqueue_for_units(
+        units,
+        kind="commented",
+        title=f"{by.full_name or by.username}批示：{task.content[:30]}",
+        body=text,
+        task=task,
+        now=now,
     )
     return task
 
@@ -909,9 +947,9 @@ def submit_done(
     unit = _unit_of(by, task, "报送办结")
     _require_state(task, EventKind.SUBMITTED, "报送办结")
     _require_received(task, unit, "报送办结")
-    text = _require_text(text, "text", "办结情况")
+    text = require_text(text, "text", "办结情况")
     checked = _check_attachments(attachments)
-    payload: dict[str, Any] = {"text": text, "attachments": _attachment_payload(checked)}
+    payload: dict[str, Any] = {"text": text, "attachments": attachment_payload(checked)}
     if unit.pk == task.lead_unit_id:
         payload["co_inputs"] = _co_inputs(task)
     elif task.assignments.get(unit=unit).status == AssignmentStatus.DONE:
@@ -964,7 +1002,7 @@ def verify(
     kind = EventKind.VERIFIED if accept else EventKind.SENT_BACK
     _require_state(task, kind, "审核")
     if not accept:
-        reason = _require_text(reason, "reason", "退回重办的理由")
+        reason = require_text(reason, "reason", "退回重办的理由")
     record(task, kind=kind, at=now, by=by, unit=by.unit, payload={"reason": reason.strip()})
     if not accept:
         assert task.lead_unit is not None
@@ -1006,7 +1044,7 @@ def withdraw(*, task: Task, reason: str, by: User, now: datetime | None = None) 
     _require_supervisor(by, "撤销事项")
     task = _lock(task)
     _require_state(task, EventKind.WITHDRAWN, "撤销")
-    reason = _require_text(reason, "reason", "撤销原因")
+    reason = require_text(reason, "reason", "撤销原因")
     _withdraw_task(task, reason, by, now)
     return task
 
@@ -1044,7 +1082,7 @@ def withdraw_directive(
             f"来文{directive.code}已{directive.get_status_display()}，不能撤销。",
             log=f"directive {directive.pk} is {directive.status}",
         )
-    reason = _require_text(reason, "reason", "撤销原因")
+    reason = require_text(reason, "reason", "撤销原因")
     for task in directive.tasks.select_for_update().exclude(
         status__in=[TaskStatus.CLOSED, TaskStatus.WITHDRAWN]
     ):
@@ -1085,7 +1123,7 @@ def report_back(
         )
     if not directive.tasks.filter(status=TaskStatus.CLOSED).exists():
         raise Invalid("没有已办结的事项，无需回音；如不再办理请撤销来文。", log="nothing closed")
-    text = _require_text(text, "text", "回音内容")
+    text = require_text(text, "text", "回音内容")
     _append_event(
         directive=directive,
         task=None,

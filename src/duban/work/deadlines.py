@@ -54,3 +54,68 @@ def describe_due(spec: dict[str, Any]) -> str:
     if "months" in spec:
         return f"{spec['months']}个月内"
     return "按默认时限"
+
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+
+
+def _number(text: str) -> int | None:
+    """'15', '十五', '三十', '二十一' → int; None if it is not a number."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN_DIGITS for c in text):
+        return None
+    if "十" not in text:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def parse_due_input(raw: str) -> dict[str, Any]:
+    """What a supervisor types in the 完成时限 box → a due spec.
+
+    Accepts a date (2026-12-31, 2026/12/31, 2026年12月31日, optionally …前), or
+    N个工作日(内), N天(内)/N日内, N个月(内), N周(内)/一周内; empty → {} (the office default).
+    Raises ValueError with a Chinese message naming what was typed.
+    """
+    import re
+
+    text = raw.strip().replace(" ", "")
+    if not text:
+        return {}
+    text = re.sub(r"(之内|以内|内|前|之前|以前)$", "", text)
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if m:
+        try:
+            return {"date": date(int(m[1]), int(m[2]), int(m[3])).isoformat()}
+        except ValueError:
+            raise ValueError(f"“{raw}”不是有效日期。") from None
+    m = re.fullmatch(r"(\w+?)(个工作日|工作日|天|日|个月|月|周|个星期|星期)", text)
+    if m:
+        n = _number(m[1])
+        if n is not None and 1 <= n <= 3650:
+            unit = m[2]
+            if "工作日" in unit:
+                return {"workdays": n}
+            if unit in ("天", "日"):
+                return {"days": n}
+            if "月" in unit:
+                return {"months": n}
+            return {"days": 7 * n}
+    raise ValueError(
+        f"无法识别完成时限“{raw}”，请填写日期（如2026-12-31）或“5个工作日”“30天”“3个月”。"
+    )

@@ -311,6 +311,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "撤销"
     LIGHT_CHANGED = "light_changed", "亮灯变化"
     DUE_RECOMPUTED = "due_recomputed", "时限校正"
+    COMMENTED = "commented", "领导批示"
 
 
 class Event(models.Model):

@@ -58,6 +58,16 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     EventKind.LIGHT_CHANGED: frozenset(
         {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
     ),
+    EventKind.COMMENTED: frozenset(
+        {
+            TaskStatus.ASSIGNED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.RETURNED,
+            TaskStatus.SUBMITTED,
+            TaskStatus.VERIFIED,
+            TaskStatus.CLOSED,
+        }
+    ),
     EventKind.DUE_RECOMPUTED: frozenset(
         {
             TaskStatus.ASSIGNED,
@@ -252,7 +262,7 @@ def apply(
         s.closed_on_time = local_date(s.submitted_at) <= s.due
     elif kind == EventKind.WITHDRAWN:
         s.status, s.withdrawn_reason = TaskStatus.WITHDRAWN, p["reason"]
-    elif kind in (EventKind.EXTENSION_REQUESTED, EventKind.LIGHT_CHANGED):
+    elif kind in (EventKind.EXTENSION_REQUESTED, EventKind.LIGHT_CHANGED, EventKind.COMMENTED):
         pass  # recorded for the timeline; the light below is recomputed for every event
     else:
         raise ValueError(f"unknown task event kind {kind!r}")

@@ -17,11 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # collectstatic first: WhiteNoise indexes STATIC_ROOT when the WSGI app is built.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve
 
         from duban.wsgi import application
 
-        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             f"督办系统已启动：http://{options['host']}:{options['port']}/  (Ctrl+C 退出)"
         )

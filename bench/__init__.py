@@ -1,0 +1,1 @@
+"""Workload loaders and benchmarks that print figures (see bench/README.md)."""
