@@ -102,6 +102,15 @@ class County:
         self.leader_wang = Leader.objects.get(code="wang")
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings: Any) -> None:
+    """Tests don't run collectstatic; the hashed-manifest storage is for `duban serve`."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def county(db: None) -> County:
     load(SMALL_COUNTY)  # no passwords: hashing costs ~0.3 s per user

@@ -533,3 +533,16 @@ def test_a_leader_comments_on_a_task_and_its_units_are_told(county: County) -> N
     assert "请填写批示内容" in refused(
         Invalid, actions.comment, task=t, text=" ", by=county.lily, now=NOW
     )
+
+
+def test_a_co_unit_that_finished_its_part_can_lead_after_reassignment(county: County) -> None:
+    t = in_progress(county)
+    actions.submit_done(task=t, text="配合部分完成", by=county.bob, now=NOW)
+    actions.reassign(
+        task=t, lead=[county.b], co=[], reason="改由财政局牵头", by=county.alice, now=NOW
+    )
+    t.refresh_from_db()
+    assert t.status == TaskStatus.IN_PROGRESS  # B had already received the task
+    actions.submit_done(task=t, text="牵头办结", by=county.bob, now=NOW)
+    t.refresh_from_db()
+    assert t.status == TaskStatus.SUBMITTED

@@ -9,6 +9,7 @@ from django.db import models
 class AccessKind(models.TextChoices):
     LOGIN_OK = "login_ok", "登录成功"
     LOGIN_FAILED = "login_failed", "登录失败"
+    LOGOUT = "logout", "退出登录"
     REFUSED = "refused", "越权操作被拒绝"
     EXPORT = "export", "导出"
     ADMIN = "admin", "管理操作"

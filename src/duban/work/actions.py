@@ -675,7 +675,7 @@ def receive(*, task: Task, by: User, now: datetime | None = None) -> Task:
     a = task.assignments.get(unit=unit)
     if a.status != AssignmentStatus.PENDING:
         raise Invalid(
-            f"{unit.label}已{a.get_status_display()}，无需再签收。",
+            f"{unit.label}的承办状态为“{a.get_status_display()}”，无需再签收。",
             log=f"assignment {a.pk} is {a.status}",
         )
     record(task, kind=EventKind.RECEIVED, at=now, by=by, unit=unit, payload={})

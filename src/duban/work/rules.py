@@ -174,6 +174,9 @@ def _set_units(state: TaskState, payload: dict[str, Any], at: datetime) -> None:
                 role=role, position=position, status=AssignmentStatus.PENDING, assigned_at=at
             )
         else:
+            if role == AssignmentRole.LEAD and a_old.status == AssignmentStatus.DONE:
+                # A co-unit that finished its part and now leads must be able to act again.
+                a_old.status = AssignmentStatus.RECEIVED
             a_old.role, a_old.position = role, position
     state.lead_unit_id = payload["lead"][0]
     lead = state.assignments[state.lead_unit_id]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 
 class Command(BaseCommand):
@@ -17,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "数据库结构需要升级，请先运行 duban migrate。"
+                " (unapplied migrations; run duban migrate)"
+            )
         # collectstatic first: WhiteNoise indexes STATIC_ROOT when the WSGI app is built.
         call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve

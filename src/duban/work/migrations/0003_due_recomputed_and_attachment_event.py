@@ -5,20 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('work', '0002_deadline_defaults'),
+        ("work", "0002_deadline_defaults"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attachment',
-            name='event',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='work.event'),
+            model_name="attachment",
+            name="event",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attachments",
+                to="work.event",
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='kind',
-            field=models.CharField(choices=[('registered', '登记'), ('created', '分解'), ('assigned', '交办'), ('reassigned', '改派'), ('received', '签收'), ('returned', '退回'), ('progress', '报送进展'), ('extension_requested', '申请延期'), ('extension_decided', '延期审批'), ('urged', '催办'), ('submitted', '报送办结'), ('verified', '审核通过'), ('sent_back', '退回重办'), ('closed', '办结销号'), ('reported_back', '回音'), ('withdrawn', '撤销'), ('light_changed', '亮灯变化'), ('due_recomputed', '时限校正')], max_length=24),
+            model_name="event",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registered", "登记"),
+                    ("created", "分解"),
+                    ("assigned", "交办"),
+                    ("reassigned", "改派"),
+                    ("received", "签收"),
+                    ("returned", "退回"),
+                    ("progress", "报送进展"),
+                    ("extension_requested", "申请延期"),
+                    ("extension_decided", "延期审批"),
+                    ("urged", "催办"),
+                    ("submitted", "报送办结"),
+                    ("verified", "审核通过"),
+                    ("sent_back", "退回重办"),
+                    ("closed", "办结销号"),
+                    ("reported_back", "回音"),
+                    ("withdrawn", "撤销"),
+                    ("light_changed", "亮灯变化"),
+                    ("due_recomputed", "时限校正"),
+                ],
+                max_length=24,
+            ),
         ),
     ]

@@ -1,0 +1,218 @@
+"""台账: the ledger page, its htmx rows, and each person's saved filters.
+
+The filters are a GET form, so the page works without JavaScript and every view of the
+ledger is a link; with htmx the form replaces only the rows (`web/ledger_rows.htmx.html`)
+and pushes the URL, and field errors travel out of band to their place beside the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
+
+from duban.org.models import Leader, Role, Unit
+from duban.web.common import acting_user, roles_required
+from duban.web.models import SavedFilter
+from duban.work import ledger as lq
+from duban.work.models import DirectiveKind, Light, TaskStatus
+
+READERS = (Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.UNIT_HEAD, Role.AUDITOR)
+MAX_SAVED = 30
+ALL = ("", "全部")
+
+
+class LedgerForm(forms.Form):
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=50,
+        help_text="查找事项内容和进展情况；也可输入编号，如 2026-0012",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    kind = forms.ChoiceField(
+        label="事项来源", required=False, choices=[ALL, *DirectiveKind.choices]
+    )
+    unit = forms.TypedChoiceField(label="承办单位", required=False, coerce=int, empty_value=None)
+    unit_role = forms.ChoiceField(
+        label="承办方式",
+        required=False,
+        choices=[("", "牵头或配合"), (lq.LEAD, "牵头"), (lq.CO, "配合")],
+    )
+    leader = forms.TypedChoiceField(label="牵头领导", required=False, coerce=int, empty_value=None)
+    line = forms.TypedChoiceField(
+        label="分管领导（分线）", required=False, coerce=int, empty_value=None
+    )
+    status = forms.ChoiceField(
+        label="办理状态",
+        required=False,
+        choices=[ALL, (lq.OPEN, "在办（未办结）"), *TaskStatus.choices],
+    )
+    light = forms.ChoiceField(
+        label="亮灯",
+        required=False,
+        choices=[ALL, *[(v, lbl) for v, lbl in Light.choices if v != Light.NONE]],
+    )
+    is_key = forms.TypedChoiceField(
+        label="重点督办",
+        required=False,
+        choices=[ALL, ("1", "重点督办事项"), ("0", "非重点事项")],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+    )
+    due_from = forms.DateField(
+        label="时限起始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    due_to = forms.DateField(
+        label="时限截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(
+        label="排序",
+        required=False,
+        choices=[(key, s.label) for key, s in lq.SORTS.items()],
+    )
+
+    def __init__(self, data: QueryDict, *, units: list[Unit], leaders: list[Leader]) -> None:
+        super().__init__(data)
+        unit_choices = [(u.pk, u.label if u.is_active else f"{u.label}（已停用）") for u in units]
+        leader_choices = [(ld.pk, str(ld)) for ld in leaders]
+        self.fields["unit"].choices = [ALL, *unit_choices]  # type: ignore[attr-defined]
+        self.fields["leader"].choices = [ALL, *leader_choices]  # type: ignore[attr-defined]
+        self.fields["line"].choices = [ALL, *leader_choices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("due_from"), data.get("due_to")
+        if start and end and end < start:
+            self.add_error("due_to", "截止日期不能早于起始日期。")
+        return data
+
+    def filters(self) -> lq.LedgerFilters:
+        """The valid fields only: a bad one is reported beside it and left out of the query."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return lq.LedgerFilters(
+            q=data.get("q") or "",
+            kind=data.get("kind") or "",
+            unit=data.get("unit"),
+            unit_role=data.get("unit_role") or "",
+            leader=data.get("leader"),
+            line=data.get("line"),
+            status=data.get("status") or "",
+            light=data.get("light") or "",
+            is_key=data.get("is_key"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+            sort=data.get("sort") or lq.DEFAULT_SORT,
+        )
+
+
+class SaveFilterForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=40, error_messages={"required": "请填写名称。"})
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 1
+
+
+def _link(query: str, **extra: object) -> str:
+    params = QueryDict(query, mutable=True)
+    for key, value in extra.items():
+        params[key] = str(value)
+    return f"{reverse('ledger')}?{params.urlencode()}" if params else reverse("ledger")
+
+
+def _render(
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    save_form: SaveFilterForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = acting_user(request)
+    units = list(Unit.objects.order_by("-is_active", "order", "id"))
+    leaders = list(Leader.objects.order_by("order", "id"))
+    form = LedgerForm(params, units=units, leaders=leaders)
+    filters = form.filters()
+    page = lq.ledger_page(
+        user,
+        filters,
+        page=_page_number(params.get("page")),
+        after=params.get("after"),
+        before=params.get("before"),
+    )
+    query = lq.filter_query(params)
+    htmx = getattr(request, "htmx", None)
+    # A history restore after a cache miss asks for the whole page, not the rows.
+    partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request  # type: ignore[union-attr]
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "save_form": save_form or SaveFilterForm(),
+        "partial": partial,
+        "links": {
+            "first": _link(query),
+            "previous": _link(query, page=page.number - 1, before=page.first_cursor),
+            "next": _link(query, page=page.number + 1, after=page.last_cursor),
+            "last": _link(query, page=page.pages),
+        },
+    }
+    if not partial:
+        context["saved"] = list(SavedFilter.objects.filter(user=user))
+    template = "web/ledger_rows.htmx.html" if partial else "web/ledger.html"
+    response = render(request, template, context, status=status)
+    if partial:
+        # The form sends every field, empty or not; the address bar gets the short form.
+        paging = {k: params[k] for k in ("page", "after", "before") if params.get(k)}
+        push_url(response, _link(query, **paging))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@roles_required(*READERS)
+def ledger(request: HttpRequest) -> HttpResponse:
+    return _render(request, request.GET)
+
+
+@require_POST
+@roles_required(*READERS)
+def save_filter(request: HttpRequest) -> HttpResponse:
+    """Save the current filters under a name; the same name again replaces them."""
+    user = acting_user(request)
+    query = lq.filter_query(QueryDict(request.POST.get("query", "")))
+    form = SaveFilterForm(request.POST)
+    if form.is_valid():
+        name = form.cleaned_data["name"].strip()
+        mine = SavedFilter.objects.filter(user=user)
+        if not mine.filter(name=name).exists() and mine.count() >= MAX_SAVED:
+            form.add_error("name", f"最多保存{MAX_SAVED}个常用筛选，请先删除不再使用的。")
+        else:
+            SavedFilter.objects.update_or_create(
+                user=user, name=name, defaults={"query": query, "created_at": timezone.now()}
+            )
+            messages.success(request, f"已保存常用筛选“{name}”。")
+            return redirect(_link(query))
+    return _render(request, QueryDict(query), save_form=form, status=400)
+
+
+@require_POST
+@roles_required(*READERS)
+def delete_filter(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only one's own: another person's filter is a 404, as if it did not exist."""
+    saved = get_object_or_404(SavedFilter, pk=pk, user=acting_user(request))
+    saved.delete()
+    messages.success(request, f"已删除常用筛选“{saved.name}”。")
+    return redirect("ledger")

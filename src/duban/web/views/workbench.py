@@ -1,0 +1,29 @@
+"""督查室工作台: today's inbox, each item actionable from the page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from duban.org.models import Role
+from duban.web.common import acting_user, roles_required
+from duban.work import selectors
+from duban.work import workbench as wb
+
+
+@roles_required(Role.SUPERVISOR)
+def workbench(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    now = timezone.now()
+    context = {
+        "inbox": wb.inbox(user, now=now),
+        "submitted": list(wb.awaiting_verification(user)[:50]),
+        "extensions": list(wb.pending_extensions(user)[:50]),
+        "red": wb.red_tasks(user),
+        "overnight_today": selectors.overnight_directives(
+            user, now=now, since=timezone.localdate(now).replace(day=1)
+        ).count(),
+        "lights": selectors.light_counts(user),
+    }
+    return render(request, "web/workbench.html", context)

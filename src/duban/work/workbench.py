@@ -1,0 +1,72 @@
+"""What the supervisor's workbench shows: today's inbox, scoped to the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from duban.org.models import User
+from duban.work import selectors
+from duban.work.models import Directive, ExtensionRequest, ExtensionStatus, Light, Task, TaskStatus
+
+
+@dataclass(frozen=True)
+class InboxDirective:
+    directive: Directive
+    drafts: int
+    overnight_days: int  # 0: still today; n: registered n days ago and not yet sent out
+    seconds_left: int  # until the end of the registration day (不隔夜), 0 once past
+
+
+def inbox(user: User, *, now: datetime) -> list[InboxDirective]:
+    rows = (
+        selectors.unassigned_directives(user)
+        .annotate(drafts=Count("tasks", filter=Q(tasks__status=TaskStatus.DRAFT)))
+        .order_by("registered_at")
+    )
+    today = timezone.localdate(now)
+    out = []
+    for d in rows:
+        registered = timezone.localtime(d.registered_at)
+        end_of_day = registered.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+            days=1
+        )
+        out.append(
+            InboxDirective(
+                directive=d,
+                drafts=d.drafts,
+                overnight_days=(today - registered.date()).days,
+                seconds_left=max(0, int((end_of_day - now).total_seconds())),
+            )
+        )
+    return out
+
+
+def awaiting_verification(user: User) -> QuerySet[Task]:
+    return (
+        selectors.tasks_visible_to(user)
+        .filter(status=TaskStatus.SUBMITTED)
+        .select_related("directive", "lead_unit")
+        .order_by("submitted_at")
+    )
+
+
+def pending_extensions(user: User) -> QuerySet[ExtensionRequest]:
+    visible = selectors.tasks_visible_to(user)
+    return (
+        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, task__in=visible)
+        .select_related("task", "task__directive", "unit")
+        .order_by("requested_at")
+    )
+
+
+def red_tasks(user: User, *, limit: int = 50) -> list[Task]:
+    return list(
+        selectors.tasks_visible_to(user)
+        .filter(light=Light.RED)
+        .select_related("directive", "lead_unit")
+        .order_by("due", "id")[:limit]
+    )
