@@ -890,12 +890,7 @@ def urge(*, task: Task, message: str, by: User, now: datetime | None = None) -> 
     _require_state(task, EventKind.URGED, "催办")
     message = require_text(message, "message", "催办内容")
     record(task, kind=EventKind.URGED, at=now, by=by, unit=by.unit, payload={"message": message})
-    units = [
-        a.unit
-        for a in task.assignments.select_related("unit").exclude(
-            status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
-        )
-    ]
+    units = _units_on(task)
     enqueue_for_units(
         units, kind="urged", title=f"催办：{task.content[:40]}", body=message, task=task, now=now
     )
@@ -911,12 +906,7 @@ def comment(*, task: Task, text: str, by: User, now: datetime | None = None) -> 
     _require_state(task, EventKind.COMMENTED, "批示")
     text = require_text(text, "text", "批示内容")
     record(task, kind=EventKind.COMMENTED, at=now, by=by, unit=by.unit, payload={"text": text})
-    units = [
-        a.unit
-        for a in task.assignments.select_related("unit").exclude(
-            status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
-        )
-    ]
+    units = _units_on(task)
     enqueue_for_units(
         units,
         kind="commented",
@@ -1185,12 +1175,7 @@ def confirm_calendar_year(
             },
         )
         if new_due != previous:
-            units = [
-                a.unit
-                for a in task.assignments.select_related("unit").exclude(
-                    status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
-                )
-            ]
+            units = _units_on(task)
             enqueue_for_units(
                 units,
                 kind="due_recomputed",
@@ -1222,6 +1207,16 @@ def _redate(task: Task, ctx: rules.RuleContext) -> tuple[date, bool]:
             return resolved.due, resolved.provisional
         break
     return task.due, not ctx.calendar.is_known_year(task.due.year)
+
+
+def _units_on(task: Task) -> list[Unit]:
+    """The units still working on a task: not reassigned away, not having returned it."""
+    return [
+        a.unit
+        for a in task.assignments.select_related("unit").exclude(
+            status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
+        )
+    ]
 
 
 def _supervisors() -> list[User]:
