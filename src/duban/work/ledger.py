@@ -108,12 +108,12 @@ def ledger_tasks(user: User, f: LedgerFilters) -> QuerySet[Task]:
     if f.unit is not None:
         # "A unit takes part": it holds a share of the task, as lead or co-unit. A unit that
         # was reassigned away (改派) no longer takes part, though it still sees the history.
-        shares = Assignment.objects.filter(task=OuterRef("pk"), unit_id=f.unit).exclude(
-            status=AssignmentStatus.REPLACED
-        )
+        # A set of task ids rather than an EXISTS per task: SQLite then fetches the unit's
+        # few hundred tasks by id instead of probing the shares of every task (2-3x faster).
+        shares = Assignment.objects.filter(unit_id=f.unit).exclude(status=AssignmentStatus.REPLACED)
         if f.unit_role in (LEAD, CO):
             shares = shares.filter(role=f.unit_role)
-        qs = qs.filter(Exists(shares))
+        qs = qs.filter(pk__in=shares.values("task_id"))
     if f.leader is not None:
         qs = qs.filter(leader_id=f.leader)
     if f.line is not None:
