@@ -9,7 +9,7 @@ Who sees what:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -132,7 +132,9 @@ def overnight_directives(
         assigned_on=TruncDate("first_assigned_at"),
     )
     if since is not None:
-        qs = qs.filter(registered_on__gte=since)
+        # The registered_at bound lets the database use its index; the date is the rule.
+        start = timezone.make_aware(datetime.combine(since, time.min))
+        qs = qs.filter(registered_at__gte=start, registered_on__gte=since)
     late = Q(first_assigned_at__isnull=False, assigned_on__gt=F("registered_on"))
     waiting = Q(first_assigned_at__isnull=True, registered_on__lt=today) & ~Q(
         status=DirectiveStatus.WITHDRAWN
