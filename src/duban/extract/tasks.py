@@ -1,0 +1,741 @@
+"""Find draft tasks in a Chinese government text (会议纪要, 领导批示, 工作方案, 通知).
+
+Two passes over the lines of the text:
+
+1. **Responsibility lists** (工作方案, 责任分解): a line such as ``责任单位：A、B`` or a
+   trailing ``（牵头单位：A；配合单位：B；完成时限：6月底前）`` assigns the item it belongs
+   to. A responsibility line right after an item of the same or a higher level belongs to
+   that item; one placed under a heading whose deeper items follow covers each of them.
+   Without an explicit 牵头, the first-listed unit leads (the convention of these lists).
+2. **Prose** (minutes, instructions, notices), clause by clause, by the grammar of
+   directives: ``请X…``, ``由X牵头，Y配合，…``, ``X要会同Y…``, ``X负责…``, ``X将…`` (the
+   issuing office's own follow-up), ``X在…期间要…``. A subjectless ``要…`` continues with
+   the addressee of its sentence, or of the previous sentence when that sentence opened
+   with its addressee (``九龙半岛公司要…。要用活…。``); a chain of subjectless points
+   (``要…。要…。``) is not addressed to anyone and yields nothing. ``请以上单位…`` is one
+   task per unit named before it.
+
+Texts come with full-width or ASCII punctuation; rules read the folded text and every
+string returned is sliced from the original, so it stands exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from duban.extract.deadline import Deadline, Kind, find_cycles, find_deadlines, parse_deadline
+from duban.extract.folding import fold
+from duban.extract.units import Found, UnitList, mentions, unit_ends, unit_list_at
+from duban.workdays.calendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class DraftTask:
+    text: str
+    lead: list[str]
+    co: list[str]
+    deadline_raw: str | None = None
+    deadline: date | None = None
+    deadline_kind: Kind | None = None
+    provisional: bool = False
+    cycle_raw: str | None = None
+    cycle: str | None = None
+    start: int = 0  # offset of `text` in the input, for ordering and highlighting
+
+
+# ---------------------------------------------------------------------------------------
+# Lines and numbering
+
+_NUMBERING = [
+    # (level, pattern): 一、 (一) 1. (1) ①; 第一, and 一是 belong to prose.
+    (1, re.compile(r"[一二三四五六七八九十]{1,3}[、.．]")),
+    (2, re.compile(r"\([一二三四五六七八九十]{1,3}\)[、.]?")),
+    (3, re.compile(r"\d{1,2}(?:[、．]|\.(?!\d))")),
+    (4, re.compile(r"\(\d{1,2}\)[、.]?")),
+    (5, re.compile(r"[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
+]
+_FIELD = (
+    r"牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|承办单位|配合单位|协办单位|"
+    r"配合部门|参与单位|协同单位|完成时限|完成时间|办结时限|时间节点|时限要求|时限|"
+    r"责任领导|牵头领导|分管领导|联系领导|督办领导|报送要求|报送时间|调度频次"
+)
+_FIELD_RE = re.compile(rf"({_FIELD})\s*:")
+_LEAD_FIELDS = {"牵头单位", "牵头部门", "主办单位", "主责单位"}
+_LIST_FIELDS = {"责任单位", "责任部门", "承办单位"}
+_CO_FIELDS = {"配合单位", "协办单位", "配合部门", "参与单位", "协同单位"}
+_TIME_FIELDS = {"完成时限", "完成时间", "办结时限", "时间节点", "时限要求", "时限"}
+_CYCLE_FIELDS = {"报送要求", "报送时间", "调度频次"}
+
+
+@dataclass
+class Line:
+    index: int
+    start: int  # content start, after numbering
+    end: int  # content end (a trailing responsibility parenthetical excluded)
+    level: int | None
+    spec: Spec | None = None
+    spec_only: bool = False  # the line is nothing but responsibility fields
+
+
+@dataclass
+class Spec:
+    lead: list[Found] = field(default_factory=list)
+    co: list[Found] = field(default_factory=list)
+    time: tuple[int, int] | None = None
+    cycle: tuple[int, int] | None = None
+
+
+def _split_values(text: str, start: int, end: int) -> list[Found]:
+    """Unit names in a field value: split on 、，, and on 和/及 between two whole names."""
+    out: list[Found] = []
+    pos = start
+    depth = 0
+    cuts: list[tuple[int, int]] = []
+    for i in range(start, end):
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0 and c in "、,;/ ":
+            cuts.append((i, i + 1))
+    for cut_start, cut_end in [*cuts, (end, end)]:
+        piece_start, piece_end = pos, cut_start
+        pos = cut_end
+        # Drop a long annotation: (列第一位者为工作牵头单位或汇总单位,下同), and 等.
+        seg = text[piece_start:piece_end]
+        paren = seg.find("(")
+        if paren >= 0 and (len(seg) - paren > 9 or "," in seg[paren:]):
+            piece_end = piece_start + paren
+        while piece_end > piece_start and text[piece_end - 1] in " 等。.":
+            piece_end -= 1
+        while piece_start < piece_end and text[piece_start] == " ":
+            piece_start += 1
+        if piece_end <= piece_start:
+            continue
+        from duban.extract.units import split_conjoined
+
+        out.extend(split_conjoined(text, piece_start, piece_end))
+    return out
+
+
+def _parse_spec(text: str, start: int, end: int) -> Spec | None:
+    labels = list(_FIELD_RE.finditer(text, start, end))
+    if not labels or labels[0].start() != start:
+        return None
+    spec = Spec()
+    for k, m in enumerate(labels):
+        v_start = m.end()
+        v_end = labels[k + 1].start() if k + 1 < len(labels) else end
+        while v_end > v_start and text[v_end - 1] in ";,。 ":
+            v_end -= 1
+        while v_start < v_end and text[v_start] == " ":
+            v_start += 1
+        name = m.group(1)
+        if name in _LEAD_FIELDS:
+            spec.lead.extend(_split_values(text, v_start, v_end))
+        elif name in _LIST_FIELDS:
+            units = _split_values(text, v_start, v_end)
+            if spec.lead:
+                spec.co.extend(units)
+            else:
+                spec.lead.extend(units[:1])
+                spec.co.extend(units[1:])
+        elif name in _CO_FIELDS:
+            spec.co.extend(_split_values(text, v_start, v_end))
+        elif name in _TIME_FIELDS and v_end > v_start:
+            spec.time = (v_start, v_end)
+        elif name in _CYCLE_FIELDS and v_end > v_start:
+            spec.cycle = (v_start, v_end)
+    return spec
+
+
+def _trailing_spec(text: str, start: int, end: int) -> tuple[int, Spec] | None:
+    """A closing (牵头单位:…;配合单位:…) on an item: where it starts, and what it says."""
+    stop = end
+    while stop > start and text[stop - 1] in "。;. ":
+        stop -= 1
+    if stop <= start or text[stop - 1] != ")":
+        return None
+    depth = 0
+    for i in range(stop - 1, start - 1, -1):
+        if text[i] == ")":
+            depth += 1
+        elif text[i] == "(":
+            depth -= 1
+            if depth == 0:
+                spec = _parse_spec(text, i + 1, stop - 1)
+                return (i, spec) if spec else None
+    return None
+
+
+def _lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    pos = 0
+    for index, raw in enumerate(text.split("\n")):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        while start < end and text[start] in " \t\r\u2022•·-*>":
+            start += 1
+        while end > start and text[end - 1] in " \t\r":
+            end -= 1
+        level = None
+        for lvl, pattern in _NUMBERING:
+            m = pattern.match(text, start, end)
+            if m:
+                level, start = lvl, m.end()
+                while start < end and text[start] == " ":
+                    start += 1
+                break
+        line = Line(index, start, end, level)
+        spec = _parse_spec(text, start, end)
+        if spec is not None:
+            line.spec, line.spec_only = spec, True
+        else:
+            trailing = _trailing_spec(text, start, end)
+            if trailing is not None:
+                line.end, line.spec = trailing[0], trailing[1]
+        lines.append(line)
+    return lines
+
+
+# ---------------------------------------------------------------------------------------
+# Building a task
+
+
+@dataclass
+class _Draft:
+    lead: list[Found]
+    co: list[Found]
+    clauses: list[tuple[int, int]] = field(default_factory=list)  # action clauses
+    spec_time: tuple[int, int] | None = None
+    spec_cycle: tuple[int, int] | None = None
+
+    def has_action(self, f: str) -> bool:
+        """True once a clause says what to do (not only when: 在剩下的半年时间里)."""
+        return any(e > s and not _ADVERBIAL_ONLY.match(f[s:e].strip()) for s, e in self.clauses)
+
+
+@dataclass
+class _Context:
+    text: str  # original
+    f: str  # folded
+    base: date | None
+    calendar: WorkCalendar | None
+    known: list[str]
+    tasks: list[DraftTask] = field(default_factory=list)
+
+
+_ADVERBIAL_ONLY = re.compile(
+    r"(?:在|于|从|自)?[^,;。]{0,14}?(?:时间里|期间|以内|之内|内|前|里|时|后|起)$"
+)
+_START_SPAN = re.compile(r"(?:从|自)[^,;。]{0,20}?(?:开始|起)")
+_PER_CASE_CONTEXT = re.compile(r"原则上|(?:受理|接到|收到|交办|转办|派单|接件|派送)[^,;。]{0,6}(?:后|之日起)")
+
+
+def _names(ctx: _Context, units: Sequence[Found]) -> list[str]:
+    out: list[str] = []
+    for u in units:
+        name = ctx.text[u.start : u.end].strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _time_of(
+    ctx: _Context, start: int, end: int, spec_time: tuple[int, int] | None
+) -> Deadline | None:
+    if spec_time is not None:
+        return parse_deadline(ctx.text[spec_time[0] : spec_time[1]], ctx.base, ctx.calendar)
+    excluded = [(c.start + start, c.end + start) for c in find_cycles(ctx.text[start:end])]
+    excluded += [(m.start(), m.end()) for m in _START_SPAN.finditer(ctx.f, start, end)]
+    chosen = None
+    for span in find_deadlines(ctx.text[start:end]):
+        s, e = span.start + start, span.end + start
+        if any(s < xe and xs < e for xs, xe in excluded):
+            continue
+        chosen = (s, e)
+    if chosen is None:
+        return None
+    found = parse_deadline(ctx.text[chosen[0] : chosen[1]], ctx.base, ctx.calendar)
+    if found is None:
+        return None
+    if found.kind == Kind.DATE and _PER_CASE_CONTEXT.search(ctx.f, start, end):
+        raw = ctx.f[chosen[0] : chosen[1]]
+        if re.search(r"工作日|天|日内|小时|周内", raw):
+            return replace(found, kind=Kind.PER_CASE, due=None, provisional=False)
+    return found
+
+
+def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> None:
+    clauses = [(s, e) for s, e in draft.clauses if e > s]
+    if not clauses or not draft.lead:
+        return
+    if split_milestones and draft.spec_time is None and len(clauses) > 1:
+        # 争取3月底主体完工，4月中旬竣工，4月下旬通过验收: one task per dated milestone.
+        dated = [
+            i
+            for i, (s, e) in enumerate(clauses)
+            if (d := _time_of(ctx, s, e, None)) is not None and d.kind == Kind.DATE
+        ]
+        if len(dated) > 1:
+            cuts = [0, *dated[1:], len(clauses)]
+            for a, b in zip(cuts, cuts[1:], strict=False):
+                part = _Draft(draft.lead, draft.co, clauses[a:b])
+                _finish(ctx, part, split_milestones=False)
+            return
+    start, end = clauses[0][0], clauses[-1][1]
+    # Keep a closing full stop (the sentence ends with the task); drop a comma or semicolon.
+    if end < len(ctx.f) and ctx.f[end] in "。!?":
+        end += 1
+    while start < end and ctx.f[start] in " ,;:":
+        start += 1
+    text = ctx.text[start:end].strip()
+    if not text or not re.search(r"[\u4e00-\u9fff]", text):
+        return
+    deadline = _time_of(ctx, start, end, draft.spec_time)
+    if draft.spec_cycle is not None:
+        cyc_text = ctx.text[draft.spec_cycle[0] : draft.spec_cycle[1]]
+        cycles = find_cycles(cyc_text)
+        cycle_raw = cycles[0].raw if cycles else cyc_text
+        cycle = cycles[0].cycle if cycles else None
+    else:
+        cycles = find_cycles(ctx.text[start:end])
+        cycle_raw = cycles[0].raw if cycles else None
+        cycle = cycles[0].cycle if cycles else None
+    ctx.tasks.append(
+        DraftTask(
+            text=text,
+            lead=_names(ctx, draft.lead),
+            co=[n for n in _names(ctx, draft.co) if n not in _names(ctx, draft.lead)],
+            deadline_raw=deadline.raw if deadline else None,
+            deadline=deadline.due if deadline else None,
+            deadline_kind=deadline.kind if deadline else None,
+            provisional=deadline.provisional if deadline else False,
+            cycle_raw=cycle_raw,
+            cycle=cycle,
+            start=start,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Pass 1: responsibility lists
+
+
+def _plan_pass(ctx: _Context, lines: list[Line]) -> set[int]:
+    consumed: set[int] = set()
+    content = [ln for ln in lines if ln.end > ln.start]
+
+    def children(k: int, parent_level: int) -> list[int]:
+        out = []
+        for j in range(k + 1, len(content)):
+            ln = content[j]
+            if ln.spec_only:
+                if out:
+                    break
+                continue
+            if ln.level is None or ln.level <= parent_level:
+                if ln.level is None and out:
+                    continue  # a body line under the last child
+                break
+            out.append(j)
+        return out
+
+    for k, ln in enumerate(content):
+        if ln.spec is None:
+            continue
+        spec = ln.spec
+        if ln.spec_only:
+            prev = next((j for j in range(k - 1, -1, -1) if not content[j].spec_only), None)
+            nxt = next(
+                (j for j in range(k + 1, len(content)) if not content[j].spec_only), None
+            )
+            if prev is None:
+                continue
+            p = content[prev]
+            if (
+                nxt is not None
+                and p.level is not None
+                and content[nxt].level is not None
+                and content[nxt].level > p.level  # type: ignore[operator]
+                and p.spec is None
+            ):
+                # A heading's responsibility line covers the measures listed under it.
+                kids = [j for j in children(prev, p.level) if content[j].spec is None]
+                for j in kids:
+                    _spec_task(ctx, [content[j]], spec)
+                    consumed.add(content[j].index)
+                consumed.update({p.index, ln.index})
+                continue
+            # Otherwise it belongs to the item just above (and that item's body lines).
+            owner = [p]
+            j = prev
+            while content[j].level is None and j > 0:
+                above = content[j - 1]
+                if above.spec is not None or j - 1 < 0:
+                    break
+                owner.insert(0, above)
+                j -= 1
+                if above.level is not None or len(owner) >= 6:
+                    break
+            if owner[0].level is None and len(owner) > 1:
+                owner = owner[-1:]  # no numbered item above: the line just before
+            _spec_task(ctx, owner, spec)
+            consumed.update(o.index for o in owner)
+            consumed.add(ln.index)
+        else:
+            kids = (
+                [j for j in children(k, ln.level) if content[j].spec is None]
+                if ln.level is not None
+                else []
+            )
+            if kids:
+                for j in kids:
+                    _spec_task(ctx, [content[j]], spec)
+                    consumed.add(content[j].index)
+            else:
+                _spec_task(ctx, [ln], spec)
+            consumed.add(ln.index)
+    return consumed
+
+
+def _spec_task(ctx: _Context, owner: list[Line], spec: Spec) -> None:
+    if not spec.lead:
+        return
+    draft = _Draft(
+        spec.lead,
+        spec.co,
+        [(o.start, o.end) for o in owner],
+        spec_time=spec.time,
+        spec_cycle=spec.cycle,
+    )
+    _finish(ctx, draft, split_milestones=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Pass 2: prose
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    delim: str  # the punctuation that closes it: , ; : 。 ! ? or "" at the end of a line
+
+
+_OPEN, _CLOSE = "(“《‘「【[", ")”》’」】]"
+
+
+def _sentences(f: str, start: int, end: int) -> list[list[_Clause]]:
+    sentences: list[list[_Clause]] = []
+    clauses: list[_Clause] = []
+    depth = 0
+    c_start = start
+    for i in range(start, end):
+        ch = f[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in ",;:。!?":
+            if ch in ",:" and 0 < i < end - 1 and f[i - 1].isdigit() and f[i + 1].isdigit():
+                continue  # 8:30, 1,000
+            clauses.append(_Clause(c_start, i, ch))
+            c_start = i + 1
+            if ch in "。!?":
+                sentences.append(clauses)
+                clauses = []
+    if c_start < end:
+        clauses.append(_Clause(c_start, end, ""))
+    if clauses:
+        sentences.append(clauses)
+    return sentences
+
+
+_ENUM = re.compile(
+    r"(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[,、]?|"
+    r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[、.](?!\d)|"
+    r"[①②③④⑤⑥⑦⑧⑨⑩]|其中|同时|此外|另外|最后|首先|其次)\s*"
+)
+_LEAD_IN_WHOLE = re.compile(
+    r"(?:会议|会上|会议还|他|她|其|[\u4e00-\u9fff]{2,4}?)?(?:还|并|同时|特别|进一步|再次|最后)?"
+    r"(?:要求|强调|指出|提出|明确|议定|决定|部署|表示)$"
+)
+_LEAD_IN_INLINE = re.compile(
+    r"(?:会议|会上|他|她)?(?:还|并|同时|特别|进一步|再次)?(?:强调|指出|要求)(?:,|:)?"
+)
+_LABEL = re.compile(r"[^,;。]{1,12}$")  # "咨询类" before a colon
+
+_MODAL = re.compile(r"要(?!求|素|点|闻|件|害)|应当|应该|应(?!急)|必须|务必|须|需要|需(?!求)")
+_LEAD_DECL = re.compile(r"(?:要|应)?(?:主动|统一)?(?:牵头抓总|牵头|负责|主办|主责|协调|抓总)$")
+_CO_DECL = re.compile(r"(?:要|应)?(?:积极|主动|密切|全力|大力|做好|全面)?(?:配合|协助|协办|参与|协同配合)$")
+_WITH = re.compile(r"(?:要|应|须)?(?:牵头|负责)?(?:[,]?)(?:会同|联合|协同|商请?|协调|组织|督促|指导)")
+_CO_IN_ACTION = re.compile(r"(?:充分|主动|积极|及时)?(?:会同|协调|联合|商请?)")
+_PERSON = re.compile(
+    r"(?:全体|主要|分管|有关|相关)?[\u4e00-\u9fff]{0,10}?"
+    r"(?:班子成员|工作人员|负责人|负责同志|干部职工|干部|同志|职工|工作者|党员)"
+)
+_ADVERBIAL_START = re.compile(
+    r"对|在|于|从|按|按照|根据|结合|围绕|针对|把|就|以|务必|进一步|切实|认真|积极|主动|"
+    r"全力|要|今年|年内|近期|当前|下一步|在此期间"
+)
+_TIME_LIMIT = re.compile(r"\d{1,3}(?:\s*[-~至]\s*\d{1,3})?\s*个?(?:小时|工作日|天|日)(?:内|以内)?")
+_BARE_VERB = re.compile(
+    r"进入|做好|加强|落实|开展|完成|组织|抓好|加快|推进|制定|建立|立即|迅速|全力|切实|认真|"
+    r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
+    r"负责|牵头|实行|实施"
+)
+_STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
+_EXHORTATION = re.compile(r"(?:认真|深入|全面|坚决)?(?:学习)?贯彻(?:落实)?[^,;。]{0,60}精神")
+_AFTER_UNITS = re.compile(r"[^、和及与]")
+
+
+@dataclass
+class _Subject:
+    units: UnitList
+    co: list[Found]
+    action: int  # where the action text starts (may equal the clause end)
+    kind: str  # "task" | "lead_decl" | "co_decl"
+
+
+def _continuation(ctx: _Context, units: UnitList, end: int, *, invited: bool) -> _Subject | None:
+    """What follows a unit list decides whether it is the addressee of a directive."""
+    f = ctx.f
+    q = units.end
+    while q < end and f[q] == " ":
+        q += 1
+    rest = f[q:end]
+    if _CO_DECL.match(rest):
+        return _Subject(units, [], end, "co_decl")
+    if _LEAD_DECL.match(rest):
+        return _Subject(units, [], end, "lead_decl")
+    m = _WITH.match(rest)
+    if m:
+        co = unit_list_at(f, q + m.end(), ctx.known)
+        if co is not None:
+            return _Subject(units, co.units, co.end, "task")
+    person = _PERSON.match(rest)
+    if person and unit_ends(f, q, ctx.known) == []:
+        after = q + person.end()
+        m = _MODAL.match(f, after)
+        if m:
+            return _Subject(units, [], m.end(), "task")
+    m = _MODAL.match(rest)
+    if m or rest.startswith("将"):
+        return _Subject(units, [], q + (m.end() if m else 1), "task")
+    if rest.startswith(("负责", "牵头")) and not rest.startswith(("负责人", "负责同志")):
+        return _Subject(units, [], q, "task")
+    if _TIME_LIMIT.match(rest):
+        return _Subject(units, [], q, "task")
+    if _ADVERBIAL_START.match(rest):
+        modal = _MODAL.search(rest)
+        if modal and not re.search(r"[了]", rest[: modal.start()]):
+            return _Subject(units, [], q, "task")
+    if invited:
+        return _Subject(units, [], q, "task")
+    if _BARE_VERB.match(rest):
+        return _Subject(units, [], q, "bare")
+    return None
+
+
+def _subject_at(ctx: _Context, p: int, end: int) -> _Subject | None:
+    f = ctx.f
+    invited = False
+    if f.startswith("请", p):
+        invited, p = True, p + 1
+    elif f.startswith("由", p):
+        p += 1
+        units = unit_list_at(f, p, ctx.known)
+        if units is None:
+            return None
+        rest = f[units.end : end]
+        if re.match(r"(?:牵头|负责|承办|主办)的", rest):
+            return None  # 由县民政局负责的第1件: a mention, not an instruction
+        subject = _continuation(ctx, units, end, invited=True)
+        return subject
+    units = unit_list_at(f, p, ctx.known, follow=_AFTER_UNITS)
+    if units is None:
+        return None
+    return _continuation(ctx, units, end, invited=invited)
+
+
+def _core_start(ctx: _Context, clause: _Clause) -> tuple[int, bool]:
+    """Skip enumerators and lead-ins (会议要求，他强调); True if a lead-in was skipped."""
+    f = ctx.f
+    p = clause.start
+    lead_in = False
+    while True:
+        while p < clause.end and f[p] in " \t":
+            p += 1
+        m = _ENUM.match(f, p, clause.end)
+        if m and m.end() > p:
+            p = m.end()
+            continue
+        m = _LEAD_IN_INLINE.match(f, p, clause.end)
+        if m and m.end() > p and m.end() < clause.end:
+            p, lead_in = m.end(), True
+            continue
+        break
+    return p, lead_in
+
+
+def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
+    f = ctx.f
+    for line in lines:
+        if line.index in consumed or line.end <= line.start:
+            continue
+        topic: tuple[list[Found], list[Found]] | None = None
+        prev_mentions: list[Found] = []
+        for clauses in _sentences(f, line.start, line.end):
+            current: _Draft | None = None
+            blocked = False  # a subjectless 要 came before any addressee
+            subject_seen: tuple[list[Found], list[Found]] | None = None
+            directive = False
+            sentence_mentions: list[Found] = []
+            first_core = True
+            for n, clause in enumerate(clauses):
+                p, lead_in = _core_start(ctx, clause)
+                directive = directive or lead_in
+                whole = f[p : clause.end]
+                if not whole:
+                    if n == 0 and lead_in:
+                        directive = True
+                    continue
+                if clause.delim == ":" and (
+                    _LEAD_IN_WHOLE.match(whole) or _LABEL.match(whole)
+                ) and _subject_at(ctx, p, clause.end) is None:
+                    directive = directive or bool(_LEAD_IN_WHOLE.match(whole))
+                    continue
+                if _LEAD_IN_WHOLE.match(whole) and clause.delim in (",", ""):
+                    directive = True
+                    continue
+                subject = _subject_at(ctx, p, clause.end)
+                if subject is not None and subject.kind == "bare":
+                    # A bare "unit + verb" opens a directive only at the head of a sentence
+                    # that reports no progress (了, 已): 各乡镇森林消防队伍进入戒备状态。
+                    sentence_text = f[clauses[0].start : clauses[-1].end]
+                    if first_core and not _STATUS.search(sentence_text):
+                        subject = replace(subject, kind="task")
+                    else:
+                        subject = None
+                sentence_mentions.extend(mentions(f, p, clause.end, ctx.known))
+                first_core_here = first_core
+                first_core = False
+                if subject is not None:
+                    units = subject.units.units
+                    if subject.units.anaphor:
+                        antecedents = sentence_mentions[:-0 or None] or prev_mentions
+                        antecedents = [
+                            u for u in antecedents if not (u.start >= p and u.end <= clause.end)
+                        ]
+                        if antecedents:
+                            if current is not None:
+                                _finish(ctx, current)
+                                current = None
+                            for u in antecedents:
+                                _finish(ctx, _Draft([u], [], [(subject.action, clause.end)]))
+                            subject_seen = None
+                            continue
+                    lead, co = units[:1], units[1:] + subject.co
+                    if subject.kind == "co_decl" and current is not None and not current.has_action(f):
+                        current.co.extend(units)
+                        continue
+                    if (
+                        subject.kind == "co_decl"
+                        and current is not None
+                        and current.clauses
+                        and len(current.clauses) == 1
+                    ):
+                        current.co.extend(units)
+                        continue
+                    same = current is not None and _names(ctx, current.lead) == _names(ctx, lead)
+                    if same and current is not None:
+                        current.clauses.append((subject.action, clause.end))
+                        continue
+                    if current is not None:
+                        _finish(ctx, current)
+                    if subject.kind == "lead_decl":
+                        current = _Draft(lead, co, [])
+                    else:
+                        current = _Draft(lead, co, [(subject.action, clause.end)])
+                    subject_seen = (lead, co)
+                    continue
+                # No addressee in this clause.
+                starts_with_modal = bool(re.match(r"要(?!求|素|点)", whole))
+                if current is not None:
+                    if starts_with_modal and current.has_action(f):
+                        _finish(ctx, current)
+                        current = _Draft(current.lead, current.co, [(p + 1, clause.end)])
+                    else:
+                        current.clauses.append((p, clause.end))
+                        if len(current.clauses) <= 3:
+                            # 对照目标任务，充分协调其他责任单位…: a co-unit named in the action.
+                            m = _CO_IN_ACTION.match(f, p, clause.end)
+                            co = unit_list_at(f, m.end(), ctx.known) if m else None
+                            if co is not None:
+                                current.co.extend(co.units)
+                    continue
+                if topic is not None and first_core_here:
+                    sentence_text = fold(ctx.text[p : clauses[-1].end])
+                    dated = any(
+                        (d := parse_deadline(ctx.text[s.start + p : s.end + p], ctx.base, None))
+                        is not None
+                        and d.kind in (Kind.DATE, Kind.UNRESOLVED)
+                        for s in find_deadlines(ctx.text[p : clauses[-1].end])
+                    )
+                    if starts_with_modal or directive or dated:
+                        del sentence_text
+                        action = p + 1 if starts_with_modal else p
+                        current = _Draft(topic[0], topic[1], [(action, clause.end)])
+                        continue
+                if starts_with_modal:
+                    blocked = True
+            if current is not None:
+                _finish(ctx, current)
+            if subject_seen is not None:
+                topic = None if blocked else subject_seen
+            prev_mentions = sentence_mentions or prev_mentions
+
+
+def _is_exhortation(task: DraftTask) -> bool:
+    """认真贯彻落实…精神 opens an attitude statement, not a task (the annotation rules)."""
+    return bool(_EXHORTATION.match(fold(task.text)))
+
+
+def extract(
+    text: str,
+    *,
+    base: date | None,
+    calendar: WorkCalendar | None = None,
+    known_names: Iterable[str] = (),
+) -> list[DraftTask]:
+    """The draft tasks in `text`, in the order they appear.
+
+    `base` is the document's date (None if unknown: year-less dates stay unresolved unless
+    the text gives the year); `calendar` counts 个工作日; `known_names` are names the
+    registry knows (unit names, short names, aliases, group names), accepted whatever
+    their shape.
+    """
+    ctx = _Context(
+        text=text,
+        f=fold(text),
+        base=base,
+        calendar=calendar,
+        known=sorted({n for n in known_names if n}, key=len, reverse=True),
+    )
+    lines = _lines(ctx.f)
+    consumed = _plan_pass(ctx, lines)
+    _prose_pass(ctx, lines, consumed)
+    seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
+    out: list[DraftTask] = []
+    for task in sorted(ctx.tasks, key=lambda t: t.start):
+        key = (fold(task.text), tuple(task.lead), tuple(task.co))
+        if key in seen or _is_exhortation(task):
+            continue
+        seen.add(key)
+        out.append(task)
+    return out
