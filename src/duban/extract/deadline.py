@@ -78,7 +78,10 @@ class CycleMatch:
 # Numbers as written: 2026 / 二〇二六 (years), 12 / 十二 (months), 31 / 三十一 (days).
 _Y = r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})年(?:度)?"
 _M = r"(?P<m>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?"
-_D = r"(?P<d>3[01]|[12]\d|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十[一]?|[一二三四五六七八九])[日号]"
+_D = (
+    r"(?P<d>3[01]|[12]\d|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十[一]?|[一二三四五六七八九])"
+    r"[日号]"
+)
 _N = r"(?P<n>\d{1,3}|[一二两三四五六七八九十百]{1,4})"
 _BEFORE = r"(?:前|之前|以前|止|为止)"
 
@@ -90,13 +93,25 @@ for _i in range(1, 8):
 # Order matters: earlier patterns win where matches overlap (a range before its parts).
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("range_workdays", re.compile(r"\d{1,3}\s*[-~至到—]\s*\d{1,3}\s*个?工作日(?:内|以内|之内)?")),
-    ("range_dates", re.compile(rf"(?:{_Y})?{_M}{_D}\s*(?:至|到|—|-|~)\s*(?:\d{{1,2}}月)?\d{{1,2}}[日号]")),
-    ("iso", re.compile(r"(?P<y>\d{4})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)(?:日)?" + rf"{_BEFORE}?")),
+    (
+        "range_dates",
+        re.compile(rf"(?:{_Y})?{_M}{_D}\s*(?:至|到|—|-|~)\s*(?:\d{{1,2}}月)?\d{{1,2}}[日号]"),
+    ),
+    (
+        "iso",
+        re.compile(
+            r"(?P<y>\d{4})[-/.](?P<m>1[0-2]|0?[1-9])[-/.](?P<d>3[01]|[12]\d|0?[1-9])(?!\d)(?:日)?"
+            + rf"{_BEFORE}?"
+        ),
+    ),
     ("date", re.compile(rf"(?:{_Y})?{_M}{_D}{_BEFORE}?")),
     ("xun", re.compile(rf"(?:{_Y})?{_M}(?P<x>上|中|下)旬(?:末)?{_BEFORE}?")),
     ("month_end", re.compile(rf"(?:{_Y})?{_M}(?:底|末|末底){_BEFORE}?")),
     ("month_only", re.compile(rf"{_Y}{_M}(?:{_BEFORE})?(?![\d一二三四五六七八九十上中下底末])")),
-    ("this_month_end", re.compile(rf"(?P<w>本月|当月|下个?月|(?<![\d一二三四五六七八九十])月)(?:底|末){_BEFORE}?")),
+    (
+        "this_month_end",
+        re.compile(rf"(?P<w>本月|当月|下个?月|(?<![\d一二三四五六七八九十])月)(?:底|末){_BEFORE}?"),
+    ),
     ("quarter", re.compile(rf"(?:{_Y})?第?(?P<q>[一二三四1-4])季度(?:末|底)?{_BEFORE}?")),
     ("half", re.compile(rf"(?:{_Y})?(?P<h>上|下)半年(?:末|底)?{_BEFORE}?")),
     ("rest_of_year", re.compile(r"(?:剩下|剩余|余下)的?半年(?:时间)?(?:里|内)?")),
@@ -107,7 +122,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("months", re.compile(rf"{_N}个月(?:内|以内|之内)")),
     ("years", re.compile(rf"{_N}年(?:内|以内|之内)")),
     ("days", re.compile(rf"(?<![月\d]){_N}(?:天|日)(?:内|以内|之内)")),
-    ("weekday", re.compile(r"(?P<w>本|这|下)(?:周|星期)(?P<wd>[一二三四五六日天1-7])" + rf"{_BEFORE}?")),
+    (
+        "weekday",
+        re.compile(r"(?P<w>本|这|下)(?:周|星期)(?P<wd>[一二三四五六日天1-7])" + rf"{_BEFORE}?"),
+    ),
     ("open", re.compile(r"(?:自|从)?即日起|即日开始")),
     ("long_term", re.compile(r"长期坚持|长期推进|长期执行|常态化推进|常态长效|长期")),
 ]
@@ -206,10 +224,7 @@ def _resolve(
         year, inferred = _in_year(_year(g), base)
         if year is None:
             return unresolved
-        if name == "quarter":
-            month = 3 * _QUARTERS[g["q"]]
-        else:
-            month = 6 if g["h"] == "上" else 12
+        month = 3 * _QUARTERS[g["q"]] if name == "quarter" else (6 if g["h"] == "上" else 12)
         due = _month_end(year, month)
         return known(_roll(due, inferred, base))
     if name in ("rest_of_year", "year_end"):
@@ -268,7 +283,11 @@ def find_deadlines(text: str) -> list[Span]:
             before = folded[max(0, s - 4) : s]
             if not _INTRO.search(before) or folded[max(0, s - 2) : s] == "截至":
                 continue
-        if name == "long_term" and raw == "长期" and not folded[e : e + 1] in ("", ",", ";", "。", ")"):
+        if (
+            name == "long_term"
+            and raw == "长期"
+            and folded[e : e + 1] not in ("", ",", ";", "。", ")")
+        ):
             continue  # 长期 as an adjective (长期项目), not 长期 as the time limit
         spans.append(Span(s, e, raw))
     return spans
@@ -301,15 +320,27 @@ def parse_deadline(
         return None
     s, e, name, m = best
     found = _resolve(name, m, base, calendar)
-    return Deadline(raw.strip()[s:e] if raw.strip() else found.raw, found.kind, found.due, found.provisional)
+    return Deadline(
+        raw.strip()[s:e] if raw.strip() else found.raw, found.kind, found.due, found.provisional
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Reporting cycles
 
 _CYCLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"每(?:个)?季度?(?:的)?(?:最后一个月|末月|第[一二三]个月)的?\d{1,2}[日号](?:前|之前)?"), "quarterly"),
-    (re.compile(r"每(?:个)?月(?:的)?(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号](?:前|之前)?"), "monthly:{d}"),
+    (
+        re.compile(
+            r"每(?:个)?季度?(?:的)?(?:最后一个月|末月|第[一二三]个月)的?\d{1,2}[日号](?:前|之前)?"
+        ),
+        "quarterly",
+    ),
+    (
+        re.compile(
+            r"每(?:个)?月(?:的)?(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号](?:前|之前)?"
+        ),
+        "monthly:{d}",
+    ),
     (re.compile(r"每(?:个)?月(?:的)?(?P<x>上|中|下)旬"), "monthly:{x}"),
     (re.compile(r"每(?:个)?月(?:底|末)(?:前)?"), "monthly:31"),
     (re.compile(r"每(?:个)?季度?(?:末|底)(?:前)?"), "quarterly"),
@@ -319,11 +350,28 @@ _CYCLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"每(?:个)?月(?![度的])"), "monthly"),
     (re.compile(r"每(?:个)?(?:周|星期)(?!的)"), "weekly"),
     (re.compile(r"每(?:个)?(?:工作日|天|日)(?!的)"), "daily"),
-    (re.compile(r"每年(?:度)?(?=\d{1,2}月|[一二三四五六七八九十]{1,2}月|年底|年末|一次|开展|组织|报)"), "annual"),
-    (re.compile(r"按(?:周|星期)(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"), "weekly"),
-    (re.compile(r"按月(?:度)?(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"), "monthly"),
-    (re.compile(r"按季(?:度)?(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"), "quarterly"),
-    (re.compile(r"按(?:半年|年度)(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"), "semiannual"),
+    (
+        re.compile(
+            r"每年(?:度)?(?=\d{1,2}月|[一二三四五六七八九十]{1,2}月|年底|年末|一次|开展|组织|报)"
+        ),
+        "annual",
+    ),
+    (
+        re.compile(r"按(?:周|星期)(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"),
+        "weekly",
+    ),
+    (
+        re.compile(r"按月(?:度)?(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"),
+        "monthly",
+    ),
+    (
+        re.compile(r"按季(?:度)?(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"),
+        "quarterly",
+    ),
+    (
+        re.compile(r"按(?:半年|年度)(?:调度|报送|上报|报告|通报|督查|督办|检查|汇报|更新|统计|报)"),
+        "semiannual",
+    ),
     (re.compile(r"(?:年中|半年|上半年)[、和及与,](?:年末|年底|全年)"), "semiannual"),
 ]
 _XUN_DAY = {"上": 10, "中": 20, "下": 31}

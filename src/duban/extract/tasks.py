@@ -21,6 +21,8 @@ string returned is sliced from the original, so it stands exactly as written.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -199,7 +201,26 @@ def _lines(text: str) -> list[Line]:
             if trailing is not None:
                 line.end, line.spec = trailing[0], trailing[1]
         lines.append(line)
-    return lines
+    # 责任单位：A / 完成时限：B on consecutive lines are one set of fields.
+    merged: list[Line] = []
+    for line in lines:
+        if line.end <= line.start:
+            merged.append(line)
+            continue
+        prev = next((m for m in reversed(merged) if m.end > m.start), None)
+        if line.spec_only and prev is not None and prev.spec_only and prev.spec and line.spec:
+            prev.spec.lead.extend(line.spec.lead)
+            prev.spec.co.extend(line.spec.co)
+            prev.spec.time = prev.spec.time or line.spec.time
+            prev.spec.cycle = prev.spec.cycle or line.spec.cycle
+            line.end = line.start  # now empty; its fields live on `prev`
+            continue
+        merged.append(line)
+    for line in merged:
+        if line.spec is not None and line.spec_only and not line.spec.lead and not line.spec.co:
+            # Only a leader or a time: not a responsibility line of its own.
+            line.spec, line.spec_only = None, False
+    return merged
 
 
 # ---------------------------------------------------------------------------------------
@@ -233,7 +254,9 @@ _ADVERBIAL_ONLY = re.compile(
     r"(?:在|于|从|自)?[^,;。]{0,14}?(?:时间里|期间|以内|之内|内|前|里|时|后|起)$"
 )
 _START_SPAN = re.compile(r"(?:从|自)[^,;。]{0,20}?(?:开始|起)")
-_PER_CASE_CONTEXT = re.compile(r"原则上|(?:受理|接到|收到|交办|转办|派单|接件|派送)[^,;。]{0,6}(?:后|之日起)")
+_PER_CASE_CONTEXT = re.compile(
+    r"原则上|(?:受理|接到|收到|交办|转办|派单|接件|派送)[^,;。]{0,6}(?:后|之日起)"
+)
 
 
 def _names(ctx: _Context, units: Sequence[Found]) -> list[str]:
@@ -283,7 +306,7 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
         ]
         if len(dated) > 1:
             cuts = [0, *dated[1:], len(clauses)]
-            for a, b in zip(cuts, cuts[1:], strict=False):
+            for a, b in itertools.pairwise(cuts):
                 part = _Draft(draft.lead, draft.co, clauses[a:b])
                 _finish(ctx, part, split_milestones=False)
             return
@@ -300,7 +323,7 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
     if draft.spec_cycle is not None:
         cyc_text = ctx.text[draft.spec_cycle[0] : draft.spec_cycle[1]]
         cycles = find_cycles(cyc_text)
-        cycle_raw = cycles[0].raw if cycles else cyc_text
+        cycle_raw: str | None = cycles[0].raw if cycles else cyc_text
         cycle = cycles[0].cycle if cycles else None
     else:
         cycles = find_cycles(ctx.text[start:end])
@@ -331,7 +354,7 @@ def _plan_pass(ctx: _Context, lines: list[Line]) -> set[int]:
     content = [ln for ln in lines if ln.end > ln.start]
 
     def children(k: int, parent_level: int) -> list[int]:
-        out = []
+        out: list[int] = []
         for j in range(k + 1, len(content)):
             ln = content[j]
             if ln.spec_only:
@@ -346,14 +369,12 @@ def _plan_pass(ctx: _Context, lines: list[Line]) -> set[int]:
         return out
 
     for k, ln in enumerate(content):
-        if ln.spec is None:
+        if ln.spec is None or ln.index in consumed:
             continue
         spec = ln.spec
         if ln.spec_only:
             prev = next((j for j in range(k - 1, -1, -1) if not content[j].spec_only), None)
-            nxt = next(
-                (j for j in range(k + 1, len(content)) if not content[j].spec_only), None
-            )
+            nxt = next((j for j in range(k + 1, len(content)) if not content[j].spec_only), None)
             if prev is None:
                 continue
             p = content[prev]
@@ -417,6 +438,105 @@ def _spec_task(ctx: _Context, owner: list[Line], spec: Spec) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# Pass 1b: tables (a .docx table, or rows copied from a web page as "a | b | c")
+
+_COL_TASK = re.compile(r"任务|内容|事项|措施|目标|工作")
+_COL_LEAD = re.compile(r"牵头|主办|主责")
+_COL_LIST = re.compile(r"责任单位|责任部门|承办单位|落实单位")
+_COL_CO = re.compile(r"配合|协办|参与")
+_COL_TIME = re.compile(r"时限|完成时间|时间节点|进度安排")
+_COL_CYCLE = re.compile(r"报送|频次|周期|调度")
+
+
+def _cells(f: str, start: int, end: int) -> list[tuple[int, int]] | None:
+    sep = "\t" if "\t" in f[start:end] else "|"
+    if f[start:end].count(sep) < 2 and not (sep == "\t" and f[start:end].count(sep) >= 1):
+        return None
+    cells: list[tuple[int, int]] = []
+    pos = start
+    for i in [*(k for k in range(start, end) if f[k] == sep), end]:
+        a, b = pos, i
+        while a < b and f[a] in " ":
+            a += 1
+        while b > a and f[b - 1] in " ":
+            b -= 1
+        cells.append((a, b))
+        pos = i + 1
+    if cells and cells[0][1] <= cells[0][0] and f[start] == "|":
+        cells = cells[1:]
+    if cells and cells[-1][1] <= cells[-1][0]:
+        cells = cells[:-1]
+    return cells if len(cells) >= 2 else None
+
+
+def _cell(
+    columns: dict[str, int], cells: list[tuple[int, int]], key: str
+) -> tuple[int, int] | None:
+    i = columns.get(key)
+    if i is None or i >= len(cells):
+        return None
+    a, b = cells[i]
+    return (a, b) if b > a else None
+
+
+def _table_pass(ctx: _Context, lines: list[Line]) -> set[int]:
+    consumed: set[int] = set()
+    f = ctx.f
+    columns: dict[str, int] | None = None
+    for line in lines:
+        # Table rows keep their numbering cell; look at the whole raw line.
+        start = ctx.f.rfind("\n", 0, line.start) + 1
+        end = ctx.f.find("\n", line.start)
+        end = len(f) if end < 0 else end
+        cells = _cells(f, start, end)
+        if cells is None:
+            columns = None
+            continue
+        heads = [f[a:b] for a, b in cells]
+        found: dict[str, int] = {}
+        for i, h in enumerate(heads):
+            if len(h) > 10:
+                continue
+            for key, pattern in (
+                ("lead", _COL_LEAD),
+                ("list", _COL_LIST),
+                ("co", _COL_CO),
+                ("time", _COL_TIME),
+                ("cycle", _COL_CYCLE),
+                ("task", _COL_TASK),
+            ):
+                if key not in found and pattern.search(h):
+                    found[key] = i
+                    break
+        if "task" in found and ("lead" in found or "list" in found):
+            columns = found
+            consumed.add(line.index)
+            continue
+        if columns is None:
+            continue
+        consumed.add(line.index)
+        cell = functools.partial(_cell, columns, cells)
+        task = cell("task")
+        if task is None:
+            continue
+        spec = Spec()
+        if (c := cell("lead")) is not None:
+            spec.lead = _split_values(f, *c)
+        if (c := cell("list")) is not None:
+            units = _split_values(f, *c)
+            if spec.lead:
+                spec.co.extend(units)
+            else:
+                spec.lead, spec.co = units[:1], units[1:]
+        if (c := cell("co")) is not None:
+            spec.co.extend(_split_values(f, *c))
+        spec.time = cell("time")
+        spec.cycle = cell("cycle")
+        _spec_task(ctx, [Line(line.index, task[0], task[1], None)], spec)
+    return consumed
+
+
+# ---------------------------------------------------------------------------------------
 # Pass 2: prose
 
 
@@ -472,8 +592,12 @@ _LABEL = re.compile(r"[^,;。]{1,12}$")  # "咨询类" before a colon
 
 _MODAL = re.compile(r"要(?!求|素|点|闻|件|害)|应当|应该|应(?!急)|必须|务必|须|需要|需(?!求)")
 _LEAD_DECL = re.compile(r"(?:要|应)?(?:主动|统一)?(?:牵头抓总|牵头|负责|主办|主责|协调|抓总)$")
-_CO_DECL = re.compile(r"(?:要|应)?(?:积极|主动|密切|全力|大力|做好|全面)?(?:配合|协助|协办|参与|协同配合)$")
-_WITH = re.compile(r"(?:要|应|须)?(?:牵头|负责)?(?:[,]?)(?:会同|联合|协同|商请?|协调|组织|督促|指导)")
+_CO_DECL = re.compile(
+    r"(?:要|应)?(?:积极|主动|密切|全力|大力|做好|全面)?(?:配合|协助|协办|参与|协同配合)$"
+)
+_WITH = re.compile(
+    r"(?:要|应|须)?(?:牵头|负责)?(?:[,]?)(?:会同|联合|协同|商请?|协调|组织|督促|指导)"
+)
 _CO_IN_ACTION = re.compile(r"(?:充分|主动|积极|及时)?(?:会同|协调|联合|商请?)")
 _PERSON = re.compile(
     r"(?:全体|主要|分管|有关|相关)?[\u4e00-\u9fff]{0,10}?"
@@ -487,7 +611,7 @@ _TIME_LIMIT = re.compile(r"\d{1,3}(?:\s*[-~至]\s*\d{1,3})?\s*个?(?:小时|工�
 _BARE_VERB = re.compile(
     r"进入|做好|加强|落实|开展|完成|组织|抓好|加快|推进|制定|建立|立即|迅速|全力|切实|认真|"
     r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
-    r"负责|牵头|实行|实施"
+    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合"
 )
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
 _EXHORTATION = re.compile(r"(?:认真|深入|全面|坚决)?(?:学习)?贯彻(?:落实)?[^,;。]{0,60}精神")
@@ -605,9 +729,11 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
                     if n == 0 and lead_in:
                         directive = True
                     continue
-                if clause.delim == ":" and (
-                    _LEAD_IN_WHOLE.match(whole) or _LABEL.match(whole)
-                ) and _subject_at(ctx, p, clause.end) is None:
+                if (
+                    clause.delim == ":"
+                    and (_LEAD_IN_WHOLE.match(whole) or _LABEL.match(whole))
+                    and _subject_at(ctx, p, clause.end) is None
+                ):
                     directive = directive or bool(_LEAD_IN_WHOLE.match(whole))
                     continue
                 if _LEAD_IN_WHOLE.match(whole) and clause.delim in (",", ""):
@@ -628,7 +754,7 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
                 if subject is not None:
                     units = subject.units.units
                     if subject.units.anaphor:
-                        antecedents = sentence_mentions[:-0 or None] or prev_mentions
+                        antecedents = sentence_mentions[: -0 or None] or prev_mentions
                         antecedents = [
                             u for u in antecedents if not (u.start >= p and u.end <= clause.end)
                         ]
@@ -641,7 +767,11 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
                             subject_seen = None
                             continue
                     lead, co = units[:1], units[1:] + subject.co
-                    if subject.kind == "co_decl" and current is not None and not current.has_action(f):
+                    if (
+                        subject.kind == "co_decl"
+                        and current is not None
+                        and not current.has_action(f)
+                    ):
                         current.co.extend(units)
                         continue
                     if (
@@ -674,13 +804,12 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
                         current.clauses.append((p, clause.end))
                         if len(current.clauses) <= 3:
                             # 对照目标任务，充分协调其他责任单位…: a co-unit named in the action.
-                            m = _CO_IN_ACTION.match(f, p, clause.end)
-                            co = unit_list_at(f, m.end(), ctx.known) if m else None
-                            if co is not None:
-                                current.co.extend(co.units)
+                            with_co = _CO_IN_ACTION.match(f, p, clause.end)
+                            co_list = unit_list_at(f, with_co.end(), ctx.known) if with_co else None
+                            if co_list is not None:
+                                current.co.extend(co_list.units)
                     continue
                 if topic is not None and first_core_here:
-                    sentence_text = fold(ctx.text[p : clauses[-1].end])
                     dated = any(
                         (d := parse_deadline(ctx.text[s.start + p : s.end + p], ctx.base, None))
                         is not None
@@ -688,7 +817,6 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
                         for s in find_deadlines(ctx.text[p : clauses[-1].end])
                     )
                     if starts_with_modal or directive or dated:
-                        del sentence_text
                         action = p + 1 if starts_with_modal else p
                         current = _Draft(topic[0], topic[1], [(action, clause.end)])
                         continue
@@ -728,7 +856,8 @@ def extract(
         known=sorted({n for n in known_names if n}, key=len, reverse=True),
     )
     lines = _lines(ctx.f)
-    consumed = _plan_pass(ctx, lines)
+    consumed = _table_pass(ctx, lines)
+    consumed |= _plan_pass(ctx, [ln for ln in lines if ln.index not in consumed])
     _prose_pass(ctx, lines, consumed)
     seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
     out: list[DraftTask] = []
@@ -739,3 +868,37 @@ def extract(
         seen.add(key)
         out.append(task)
     return out
+
+
+_LABELLED_DATE = re.compile(
+    r"(?:成文|发文|印发|公文生成|生成|发布)?日期\s*[:|]?\s*(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})"
+)
+_SIGNATURE_DATE = re.compile(
+    r"(\d{4}|[〇○零一二三四五六七八九]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})日?$"
+)
+
+
+def stated_date(text: str) -> date | None:
+    """The date a document gives itself: a 日期/成文日期 field, else the date under the
+    signature (a line ending in a full date, 2023年1月3日 / 二〇二三年一月三日)."""
+    from duban.extract.numerals import cn_int
+
+    f = fold(text)
+    for m in _LABELLED_DATE.finditer(f):
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            continue
+    found: date | None = None
+    for line in f.split("\n"):
+        sig = _SIGNATURE_DATE.search(line.strip())
+        if sig and len(line.strip()) <= 40:
+            y, mo, d = cn_int(sig[1]), cn_int(sig[2]), cn_int(sig[3])
+            if y and mo and d:
+                try:
+                    found = date(y, mo, d)
+                except ValueError:
+                    continue
+                break
+    return found
