@@ -297,6 +297,8 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
     clauses = [(s, e) for s, e in draft.clauses if e > s]
     if not clauses or not draft.lead:
         return
+    if _is_progress(ctx.f, *clauses[0]):
+        return  # 由A牵头，B配合，已完成项目申报: a progress report, not an instruction
     if split_milestones and draft.spec_time is None and len(clauses) > 1:
         # 争取3月底主体完工，4月中旬竣工，4月下旬通过验收: one task per dated milestone.
         dated = [
@@ -614,6 +616,15 @@ _BARE_VERB = re.compile(
     r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合"
 )
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
+_PROGRESS_START = re.compile(r"\s*(?:已|已经|均已|正在|基本完成)")
+_PROGRESS_PAST = re.compile(r"(?<!为)了(?!解)")
+
+
+def _is_progress(f: str, start: int, end: int) -> bool:
+    """已完成… / 编制了…: a report of what was done, not an instruction."""
+    return bool(_PROGRESS_START.match(f, start, end) or _PROGRESS_PAST.search(f, start, end))
+
+
 _EXHORTATION = re.compile(r"(?:认真|深入|全面|坚决)?(?:学习)?贯彻(?:落实)?[^,;。]{0,60}精神")
 _AFTER_UNITS = re.compile(r"[^、和及与]")
 
@@ -687,24 +698,50 @@ def _subject_at(ctx: _Context, p: int, end: int) -> _Subject | None:
     return _continuation(ctx, units, end, invited=invited)
 
 
-def _core_start(ctx: _Context, clause: _Clause) -> tuple[int, bool]:
-    """Skip enumerators and lead-ins (会议要求，他强调); True if a lead-in was skipped."""
+def _core_start(ctx: _Context, clause: _Clause) -> tuple[int, bool, bool]:
+    """Skip enumerators and lead-ins (会议要求，他强调).
+
+    Returns the position, whether a lead-in was skipped and whether an enumerator was.
+    """
     f = ctx.f
     p = clause.start
-    lead_in = False
+    lead_in = enumerated = False
     while True:
         while p < clause.end and f[p] in " \t":
             p += 1
         m = _ENUM.match(f, p, clause.end)
         if m and m.end() > p:
-            p = m.end()
+            p, enumerated = m.end(), True
             continue
         m = _LEAD_IN_INLINE.match(f, p, clause.end)
         if m and m.end() > p and m.end() < clause.end:
             p, lead_in = m.end(), True
             continue
         break
-    return p, lead_in
+    return p, lead_in, enumerated
+
+
+Topic = tuple[list[Found], list[Found]]
+
+
+@dataclass
+class _Sentence:
+    """State while reading one sentence."""
+
+    current: _Draft | None = None
+    blocked: bool = False  # a subjectless 要 came before any addressee
+    subject: Topic | None = None  # the last addressee named in the sentence
+    directive: bool = False  # opened by 会议强调 / 他要求 …
+    mentions: list[Found] = field(default_factory=list)
+    first_core: bool = True
+
+
+def _is_dated(ctx: _Context, start: int, end: int) -> bool:
+    for span in find_deadlines(ctx.text[start:end]):
+        d = parse_deadline(ctx.text[start + span.start : start + span.end], ctx.base, None)
+        if d is not None and d.kind in (Kind.DATE, Kind.UNRESOLVED):
+            return True
+    return False
 
 
 def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
@@ -712,121 +749,150 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
     for line in lines:
         if line.index in consumed or line.end <= line.start:
             continue
-        topic: tuple[list[Found], list[Found]] | None = None
+        topic: Topic | None = None
         prev_mentions: list[Found] = []
         for clauses in _sentences(f, line.start, line.end):
-            current: _Draft | None = None
-            blocked = False  # a subjectless 要 came before any addressee
-            subject_seen: tuple[list[Found], list[Found]] | None = None
-            directive = False
-            sentence_mentions: list[Found] = []
-            first_core = True
+            st = _Sentence()
             for n, clause in enumerate(clauses):
-                p, lead_in = _core_start(ctx, clause)
-                directive = directive or lead_in
-                whole = f[p : clause.end]
-                if not whole:
-                    if n == 0 and lead_in:
-                        directive = True
-                    continue
-                if (
-                    clause.delim == ":"
-                    and (_LEAD_IN_WHOLE.match(whole) or _LABEL.match(whole))
-                    and _subject_at(ctx, p, clause.end) is None
-                ):
-                    directive = directive or bool(_LEAD_IN_WHOLE.match(whole))
-                    continue
-                if _LEAD_IN_WHOLE.match(whole) and clause.delim in (",", ""):
-                    directive = True
-                    continue
-                subject = _subject_at(ctx, p, clause.end)
-                if subject is not None and subject.kind == "bare":
-                    # A bare "unit + verb" opens a directive only at the head of a sentence
-                    # that reports no progress (了, 已): 各乡镇森林消防队伍进入戒备状态。
-                    sentence_text = f[clauses[0].start : clauses[-1].end]
-                    if first_core and not _STATUS.search(sentence_text):
-                        subject = replace(subject, kind="task")
-                    else:
-                        subject = None
-                sentence_mentions.extend(mentions(f, p, clause.end, ctx.known))
-                first_core_here = first_core
-                first_core = False
-                if subject is not None:
-                    units = subject.units.units
-                    if subject.units.anaphor:
-                        antecedents = sentence_mentions[: -0 or None] or prev_mentions
-                        antecedents = [
-                            u for u in antecedents if not (u.start >= p and u.end <= clause.end)
-                        ]
-                        if antecedents:
-                            if current is not None:
-                                _finish(ctx, current)
-                                current = None
-                            for u in antecedents:
-                                _finish(ctx, _Draft([u], [], [(subject.action, clause.end)]))
-                            subject_seen = None
-                            continue
-                    lead, co = units[:1], units[1:] + subject.co
-                    if (
-                        subject.kind == "co_decl"
-                        and current is not None
-                        and not current.has_action(f)
-                    ):
-                        current.co.extend(units)
-                        continue
-                    if (
-                        subject.kind == "co_decl"
-                        and current is not None
-                        and current.clauses
-                        and len(current.clauses) == 1
-                    ):
-                        current.co.extend(units)
-                        continue
-                    same = current is not None and _names(ctx, current.lead) == _names(ctx, lead)
-                    if same and current is not None:
-                        current.clauses.append((subject.action, clause.end))
-                        continue
-                    if current is not None:
-                        _finish(ctx, current)
-                    if subject.kind == "lead_decl":
-                        current = _Draft(lead, co, [])
-                    else:
-                        current = _Draft(lead, co, [(subject.action, clause.end)])
-                    subject_seen = (lead, co)
-                    continue
-                # No addressee in this clause.
-                starts_with_modal = bool(re.match(r"要(?!求|素|点)", whole))
-                if current is not None:
-                    if starts_with_modal and current.has_action(f):
-                        _finish(ctx, current)
-                        current = _Draft(current.lead, current.co, [(p + 1, clause.end)])
-                    else:
-                        current.clauses.append((p, clause.end))
-                        if len(current.clauses) <= 3:
-                            # 对照目标任务，充分协调其他责任单位…: a co-unit named in the action.
-                            with_co = _CO_IN_ACTION.match(f, p, clause.end)
-                            co_list = unit_list_at(f, with_co.end(), ctx.known) if with_co else None
-                            if co_list is not None:
-                                current.co.extend(co_list.units)
-                    continue
-                if topic is not None and first_core_here:
-                    dated = any(
-                        (d := parse_deadline(ctx.text[s.start + p : s.end + p], ctx.base, None))
-                        is not None
-                        and d.kind in (Kind.DATE, Kind.UNRESOLVED)
-                        for s in find_deadlines(ctx.text[p : clauses[-1].end])
-                    )
-                    if starts_with_modal or directive or dated:
-                        action = p + 1 if starts_with_modal else p
-                        current = _Draft(topic[0], topic[1], [(action, clause.end)])
-                        continue
-                if starts_with_modal:
-                    blocked = True
-            if current is not None:
-                _finish(ctx, current)
-            if subject_seen is not None:
-                topic = None if blocked else subject_seen
-            prev_mentions = sentence_mentions or prev_mentions
+                _clause(ctx, st, clauses, n, clause, topic, prev_mentions)
+            if st.current is not None:
+                _finish(ctx, st.current)
+            if st.subject is not None:
+                topic = None if st.blocked else st.subject
+            prev_mentions = st.mentions or prev_mentions
+
+
+def _clause(
+    ctx: _Context,
+    st: _Sentence,
+    clauses: list[_Clause],
+    n: int,
+    clause: _Clause,
+    topic: Topic | None,
+    prev_mentions: list[Found],
+) -> None:
+    f = ctx.f
+    p, lead_in, enumerated = _core_start(ctx, clause)
+    st.directive = st.directive or lead_in
+    whole = f[p : clause.end]
+    if not whole:
+        return
+    if clause.delim == ":":
+        label = unit_list_at(f, p, ctx.known)
+        if (
+            label is not None
+            and label.end == clause.end
+            and not label.anaphor
+            and n < len(clauses) - 1
+        ):
+            # 县住建局：1.加快…；2.推进…: the label names the addressee of what follows.
+            if st.current is not None:
+                _finish(ctx, st.current)
+            st.current = _Draft(label.units[:1], label.units[1:], [])
+            st.subject = (label.units[:1], label.units[1:])
+            return
+        if (_LEAD_IN_WHOLE.match(whole) or _LABEL.match(whole)) and _subject_at(
+            ctx, p, clause.end
+        ) is None:
+            st.directive = st.directive or bool(_LEAD_IN_WHOLE.match(whole))
+            return
+    if _LEAD_IN_WHOLE.match(whole) and clause.delim in (",", ""):
+        st.directive = True
+        return
+    subject = _subject_at(ctx, p, clause.end)
+    if subject is not None and subject.kind == "bare":
+        # A bare "unit + verb" opens a directive only at the head of a sentence that
+        # reports no progress (了, 已): 各乡镇森林消防队伍进入戒备状态。
+        sentence_text = f[clauses[0].start : clauses[-1].end]
+        if st.first_core and not _STATUS.search(sentence_text):
+            subject = replace(subject, kind="task")
+        else:
+            subject = None
+    if (
+        subject is not None
+        and subject.kind == "task"
+        and _is_progress(f, subject.action, clause.end)
+    ):
+        subject = None  # 县发改局牵头编制了…方案: a progress report, not an instruction
+    st.mentions.extend(mentions(f, p, clause.end, ctx.known))
+    first_core = st.first_core
+    st.first_core = False
+    if subject is not None:
+        _addressed(ctx, st, subject, p, clause, prev_mentions)
+        return
+    # No addressee in this clause.
+    starts_with_modal = bool(re.match(r"要(?!求|素|点)", whole))
+    current = st.current
+    if current is not None:
+        if (starts_with_modal or enumerated) and current.has_action(f):
+            # X要A，要B / X：一是A；二是B — one task per point, same addressee.
+            _finish(ctx, current)
+            action = p + 1 if starts_with_modal else p
+            st.current = _Draft(current.lead, list(current.co), [(action, clause.end)])
+            return
+        current.clauses.append((p, clause.end))
+        if len(current.clauses) <= 3:
+            # 对照目标任务，充分协调其他责任单位…: a co-unit named in the action.
+            with_co = _CO_IN_ACTION.match(f, p, clause.end)
+            co_list = unit_list_at(f, with_co.end(), ctx.known) if with_co else None
+            if co_list is not None:
+                current.co.extend(co_list.units)
+        return
+    if (
+        topic is not None
+        and first_core
+        and (starts_with_modal or st.directive or _is_dated(ctx, p, clauses[-1].end))
+    ):
+        action = p + 1 if starts_with_modal else p
+        st.current = _Draft(topic[0], list(topic[1]), [(action, clause.end)])
+        return
+    if starts_with_modal:
+        st.blocked = True
+
+
+def _addressed(
+    ctx: _Context,
+    st: _Sentence,
+    subject: _Subject,
+    p: int,
+    clause: _Clause,
+    prev_mentions: list[Found],
+) -> None:
+    f = ctx.f
+    units = subject.units.units
+    if subject.units.anaphor:
+        # 请以上责任单位加快…: one task for each unit named before.
+        antecedents = [
+            u for u in (st.mentions or prev_mentions) if not (u.start >= p and u.end <= clause.end)
+        ]
+        if antecedents:
+            if st.current is not None:
+                _finish(ctx, st.current)
+                st.current = None
+            for u in antecedents:
+                _finish(ctx, _Draft([u], [], [(subject.action, clause.end)]))
+            return
+    lead, co = units[:1], units[1:] + subject.co
+    current = st.current
+    if (
+        subject.kind == "co_decl"
+        and current is not None
+        and (not current.has_action(f) or len(current.clauses) == 1)
+    ):
+        # 由A牵头，B配合 / A要主动协调，B要积极配合: B joins the task as a co-unit.
+        current.co.extend(units)
+        return
+    if current is not None and _names(ctx, current.lead) == _names(ctx, lead):
+        current.clauses.append((subject.action, clause.end))  # the same unit again
+        return
+    if current is not None:
+        _finish(ctx, current)
+    if subject.kind == "lead_decl" or clause.delim == ":":
+        # 县交通运输局要做到：一是…；二是… — the points after the colon are the tasks.
+        st.current = _Draft(lead, co, [])
+    else:
+        st.current = _Draft(lead, co, [(subject.action, clause.end)])
+    st.subject = (lead, co)
 
 
 def _is_exhortation(task: DraftTask) -> bool:
