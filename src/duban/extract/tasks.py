@@ -234,6 +234,7 @@ class _Draft:
     clauses: list[tuple[int, int]] = field(default_factory=list)  # action clauses
     spec_time: tuple[int, int] | None = None
     spec_cycle: tuple[int, int] | None = None
+    each: list[Found] = field(default_factory=list)  # 请以上单位…: one task per unit
 
     def has_action(self, f: str) -> bool:
         """True once a clause says what to do (not only when: 在剩下的半年时间里)."""
@@ -294,6 +295,12 @@ def _time_of(
 
 
 def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> None:
+    if draft.each:
+        for unit in draft.each:
+            _finish(
+                ctx, replace(draft, lead=[unit], co=[], each=[]), split_milestones=split_milestones
+            )
+        return
     clauses = [(s, e) for s, e in draft.clauses if e > s]
     if not clauses or not draft.lead:
         return
@@ -868,9 +875,9 @@ def _addressed(
         if antecedents:
             if st.current is not None:
                 _finish(ctx, st.current)
-                st.current = None
-            for u in antecedents:
-                _finish(ctx, _Draft([u], [], [(subject.action, clause.end)]))
+            st.current = _Draft(
+                antecedents[:1], [], [(subject.action, clause.end)], each=antecedents
+            )
             return
     lead, co = units[:1], units[1:] + subject.co
     current = st.current
