@@ -126,7 +126,10 @@ def test_a_leaders_instruction() -> None:
 
 
 def test_ascii_punctuation_copied_from_a_web_page_gives_the_same_tasks() -> None:
-    full = "会议要求，由县住建局牵头，县自然资源局配合，于2026年6月30日前完成控规修编。县财政局要会同县审计局（县审计中心），在二季度末前完成资金清理，每季度末报送进展。"
+    full = (
+        "会议要求，由县住建局牵头，县自然资源局配合，于2026年6月30日前完成控规修编。"
+        "县财政局要会同县审计局（县审计中心），在二季度末前完成资金清理，每季度末报送进展。"
+    )
     ascii_ = full.translate(str.maketrans("，（）：；", ",():;"))
     a, b = run(full), run(ascii_)
     assert summary(a) == [

@@ -652,7 +652,9 @@ def _continuation(ctx: _Context, units: UnitList, end: int, *, invited: bool) ->
         q += 1
     rest = f[q:end]
     if _CO_DECL.match(rest):
-        return _Subject(units, [], end, "co_decl")
+        # Its action, should no lead unit come before it: 交通等部门要密切配合，加强沟通…
+        modal = re.match(r"要|应", rest)
+        return _Subject(units, [], q + (modal.end() if modal else 0), "co_decl")
     if _LEAD_DECL.match(rest):
         return _Subject(units, [], end, "lead_decl")
     m = _WITH.match(rest)
