@@ -258,6 +258,14 @@ def _resolve(
     return unresolved  # pragma: no cover - every pattern is handled above
 
 
+# Every deadline phrase holds one of these; most clauses hold none, so this check saves
+# running twenty patterns over them.
+_DEADLINE_HINT = re.compile(
+    r"[\d〇○零一二两三四五六七八九十]|即日|长期|常态|半年|季度|年[底末内]|月[底末]"
+)
+_CYCLE_HINT = re.compile(r"[每按]|年中|半年")
+
+
 def find_deadlines(text: str) -> list[Span]:
     """Deadline phrases in free text, in order, without overlaps.
 
@@ -265,6 +273,8 @@ def find_deadlines(text: str) -> list[Span]:
     and 截至 status dates are left out.
     """
     folded = fold(text)
+    if not _DEADLINE_HINT.search(folded):
+        return []
     taken: list[tuple[int, int, str]] = []
     for name, pattern in _PATTERNS:
         if name in _FREE_TEXT_SKIP:
@@ -394,6 +404,8 @@ def find_cycles(text: str) -> list[CycleMatch]:
     每季度的形象进度 (a quarterly milestone, not a report) and 24小时 are not cycles.
     """
     folded = fold(text)
+    if not _CYCLE_HINT.search(folded):
+        return []
     taken: list[CycleMatch] = []
     for pattern, template in _CYCLE_PATTERNS:
         for m in pattern.finditer(folded):

@@ -30,7 +30,7 @@ from datetime import date
 
 from duban.extract.deadline import Deadline, Kind, find_cycles, find_deadlines, parse_deadline
 from duban.extract.folding import fold
-from duban.extract.units import Found, UnitList, mentions, unit_ends, unit_list_at
+from duban.extract.units import Found, Known, UnitList, mentions, unit_ends, unit_list_at
 from duban.workdays.calendar import WorkCalendar
 
 
@@ -247,7 +247,7 @@ class _Context:
     f: str  # folded
     base: date | None
     calendar: WorkCalendar | None
-    known: list[str]
+    known: Known
     tasks: list[DraftTask] = field(default_factory=list)
 
 
@@ -306,7 +306,12 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
         return
     if _is_progress(ctx.f, *clauses[0]):
         return  # 由A牵头，B配合，已完成项目申报: a progress report, not an instruction
-    if split_milestones and draft.spec_time is None and len(clauses) > 1:
+    if (
+        split_milestones
+        and draft.spec_time is None
+        and len(clauses) > 1
+        and len(find_deadlines(ctx.text[clauses[0][0] : clauses[-1][1]])) > 1
+    ):
         # 争取3月底主体完工，4月中旬竣工，4月下旬通过验收: one task per dated milestone.
         dated = [
             i
@@ -741,7 +746,7 @@ class _Sentence:
     blocked: bool = False  # a subjectless 要 came before any addressee
     subject: Topic | None = None  # the last addressee named in the sentence
     directive: bool = False  # opened by 会议强调 / 他要求 …
-    mentions: list[Found] = field(default_factory=list)
+    start: int = 0  # where the sentence starts
     first_core: bool = True
 
 
@@ -759,16 +764,16 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
         if line.index in consumed or line.end <= line.start:
             continue
         topic: Topic | None = None
-        prev_mentions: list[Found] = []
+        prev: tuple[int, int] = (line.start, line.start)  # the previous sentence
         for clauses in _sentences(f, line.start, line.end):
-            st = _Sentence()
+            st = _Sentence(start=clauses[0].start)
             for n, clause in enumerate(clauses):
-                _clause(ctx, st, clauses, n, clause, topic, prev_mentions)
+                _clause(ctx, st, clauses, n, clause, topic, prev)
             if st.current is not None:
                 _finish(ctx, st.current)
             if st.subject is not None:
                 topic = None if st.blocked else st.subject
-            prev_mentions = st.mentions or prev_mentions
+            prev = (clauses[0].start, clauses[-1].end)
 
 
 def _clause(
@@ -778,7 +783,7 @@ def _clause(
     n: int,
     clause: _Clause,
     topic: Topic | None,
-    prev_mentions: list[Found],
+    prev: tuple[int, int],
 ) -> None:
     f = ctx.f
     p, lead_in, enumerated = _core_start(ctx, clause)
@@ -823,11 +828,10 @@ def _clause(
         and _is_progress(f, subject.action, clause.end)
     ):
         subject = None  # 县发改局牵头编制了…方案: a progress report, not an instruction
-    st.mentions.extend(mentions(f, p, clause.end, ctx.known))
     first_core = st.first_core
     st.first_core = False
     if subject is not None:
-        _addressed(ctx, st, subject, p, clause, prev_mentions)
+        _addressed(ctx, st, subject, p, clause, prev)
         return
     # No addressee in this clause.
     starts_with_modal = bool(re.match(r"要(?!求|素|点)", whole))
@@ -865,15 +869,13 @@ def _addressed(
     subject: _Subject,
     p: int,
     clause: _Clause,
-    prev_mentions: list[Found],
+    prev: tuple[int, int],
 ) -> None:
     f = ctx.f
     units = subject.units.units
     if subject.units.anaphor:
         # 请以上责任单位加快…: one task for each unit named before.
-        antecedents = [
-            u for u in (st.mentions or prev_mentions) if not (u.start >= p and u.end <= clause.end)
-        ]
+        antecedents = mentions(f, st.start, p, ctx.known) or mentions(f, *prev, ctx.known)
         if antecedents:
             if st.current is not None:
                 _finish(ctx, st.current)
@@ -928,7 +930,7 @@ def extract(
         f=fold(text),
         base=base,
         calendar=calendar,
-        known=sorted({n for n in known_names if n}, key=len, reverse=True),
+        known=Known(known_names),
     )
     lines = _lines(ctx.f)
     consumed = _table_pass(ctx, lines)

@@ -187,12 +187,35 @@ def _ends_in_head(text: str, start: int, end: int) -> bool:
     return bool(_SUFFIX_RE.search(name))
 
 
-def unit_ends(text: str, start: int, known: Iterable[str] = ()) -> list[int]:
+class Known:
+    """Names the registry knows, indexed by first character (a county has hundreds)."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        # Keyed by the first two characters: most names of a county start with 县 or its name.
+        self._by_head: dict[str, list[str]] = {}
+        for name in sorted({n for n in names if len(n) >= 2}, key=len, reverse=True):
+            self._by_head.setdefault(name[:2], []).append(name)
+
+    def ends_at(self, text: str, start: int) -> list[int]:
+        candidates = self._by_head.get(text[start : start + 2])
+        if not candidates:
+            return []
+        return [start + len(n) for n in candidates if text.startswith(n, start)]
+
+
+NO_NAMES = Known()
+_SUFFIX_LAST = frozenset(s[-1] for s in SUFFIXES) | {")"}
+
+
+def _known(known: Known | Iterable[str] | None) -> Known:
+    if known is None:
+        return NO_NAMES
+    return known if isinstance(known, Known) else Known(known)
+
+
+def unit_ends(text: str, start: int, known: Known | Iterable[str] | None = None) -> list[int]:
     """Every end `e` (ascending) such that text[start:e] has the shape of a unit name."""
-    ends: set[int] = set()
-    for name in known:
-        if name and text.startswith(name, start):
-            ends.add(start + len(name))
+    ends: set[int] = set(_known(known).ends_at(text, start))
     if start >= len(text) or _STOP.match(text, start):
         return sorted(ends)
     i = start
@@ -211,7 +234,7 @@ def unit_ends(text: str, start: int, known: Iterable[str] = ()) -> list[int]:
             i += 1
         else:
             break
-        if _ends_in_head(text, start, i):
+        if text[i - 1] in _SUFFIX_LAST and _ends_in_head(text, start, i):
             if de_at is None:
                 ends.add(i)
             elif text[i - 2 : i] in ("单位", "部门", "领导") and i - de_at <= 9:
@@ -246,7 +269,7 @@ class UnitList:
 
 
 def _longest_followed(
-    text: str, start: int, known: Iterable[str], ok: re.Pattern[str] | None
+    text: str, start: int, known: Known | Iterable[str] | None, ok: re.Pattern[str] | None
 ) -> int | None:
     ends = unit_ends(text, start, known)
     for e in reversed(ends):
@@ -256,7 +279,10 @@ def _longest_followed(
 
 
 def unit_list_at(
-    text: str, start: int, known: Iterable[str] = (), follow: re.Pattern[str] | None = None
+    text: str,
+    start: int,
+    known: Known | Iterable[str] | None = None,
+    follow: re.Pattern[str] | None = None,
 ) -> UnitList | None:
     """A list of unit names at `start` (A、B及C), or an anaphor (以上单位), or sector
     shorthand (交通、农业、林业等部门 → 交通, 农业, 林业).
@@ -274,7 +300,7 @@ def unit_list_at(
             units.append(Found(pos, pos + len(part)))
             pos += len(part) + 1
         return UnitList(units, m.end())
-    known = list(known)
+    known = _known(known)
     # Try the list with as many members as possible, each member as long as possible.
     items: list[Found] = []
     pos = start
@@ -309,8 +335,11 @@ def unit_list_at(
     return None
 
 
-def mentions(text: str, start: int, end: int, known: Iterable[str] = ()) -> list[Found]:
+def mentions(
+    text: str, start: int, end: int, known: Known | Iterable[str] | None = None
+) -> list[Found]:
     """Units named as owners inside a span: 由县民政局负责的第1件、县发改局负责的第4件."""
+    known = _known(known)
     found: list[Found] = []
     owner = re.compile(r"(?:牵头|负责|承办|主办)")
     i = start
