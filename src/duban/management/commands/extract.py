@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError
 from django.utils import timezone
 
 from duban.extract.reader import Problem, ReadError, read_document
-from duban.extract.tasks import DraftTask, extract, stated_date
+from duban.extract.tasks import DraftTask, stated_date
 from duban.org.registry import Registry
-from duban.workdays.calendar import WorkCalendar
+from duban.work.extraction import extract_for_office, task_json
 
 CYCLE_WORDS = {
     "daily": "每天",
@@ -38,31 +37,6 @@ CYCLE_WORDS = {
     "semiannual": "每半年",
     "annual": "每年",
 }
-
-
-def task_json(task: DraftTask, registry: Registry) -> dict[str, Any]:
-    """One task in the public shape of `duban extract --json` (keep it stable)."""
-    return {
-        "text": task.text,
-        "lead": task.lead,
-        "co": task.co,
-        "deadline_raw": task.deadline_raw,
-        "deadline": task.deadline.isoformat() if task.deadline else None,
-        "cycle_raw": task.cycle_raw,
-        "cycle": task.cycle,
-        "lead_units": registry.resolve_names(task.lead),
-        "co_units": registry.resolve_names(task.co),
-    }
-
-
-def load_calendar_or_default() -> WorkCalendar:
-    """The office's calendar with its overrides, or the statutory one without a database."""
-    from duban.work.context import load_calendar
-
-    try:
-        return load_calendar()
-    except DatabaseError:
-        return WorkCalendar()
 
 
 class Command(BaseCommand):
@@ -101,11 +75,9 @@ class Command(BaseCommand):
                     Problem.BAD_ARGUMENT, f"--date 日期格式无效：{raw_date}（应为 2026-03-15）"
                 )
                 return
-        registry = Registry.load()
         started = time.perf_counter()
-        tasks = extract(
-            text, base=base, calendar=load_calendar_or_default(), known_names=registry.known_names()
-        )
+        found = extract_for_office(text, base=base)
+        tasks, registry = found.tasks, found.registry
         elapsed = time.perf_counter() - started
         if options["json"]:
             payload = {"tasks": [task_json(t, registry) for t in tasks]}
