@@ -7,6 +7,7 @@ forms and spaces, so 各乡镇（街道） in a text finds 各乡镇(街道) in 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -19,6 +20,16 @@ from duban.org.selectors import expand_group
 
 def fold_name(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+_PREFIX = re.compile(r"^(?:.{1,4}?[县区市])?(?:[县区市]|各)?")
+_HEAD = re.compile(r"(?:人民政府|办公室|委员会|局|委|办|中心|公司|站|所|队|院)$")
+
+
+def _core(name: str) -> str:
+    """What tells units apart: 县发展和改革局 → 发展和改革; 云溪县财政局 → 财政."""
+    core = _HEAD.sub("", _PREFIX.sub("", name, count=1))
+    return core or name
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@
     var notice = choice.closest(".unknown-name");
     notice.classList.add("settled");
     notice.querySelector(".mark").textContent = "“" + notice.getAttribute("aria-label").replace("未在单位库中：", "") + "”已对应为 " + choice.textContent;
-    var options = notice.querySelector(".options");
-    if (options) options.remove();
+    var offer = notice.querySelector(".offer");
+    if (offer) offer.remove();
   });
 })();
