@@ -209,3 +209,21 @@ def test_a_document_date_from_the_text_itself() -> None:
     assert stated_date(text) == date(2026, 3, 16)
     assert stated_date("日期: 2023-01-03\n正文") == date(2023, 1, 3)
     assert stated_date("没有日期") is None
+
+
+def test_measures_with_unlabelled_responsibility_parentheticals() -> None:
+    text = (
+        "一、加快项目建设\n"
+        "1.加快推进城北污水处理厂建设，6月底前投入运行。（县住建局牵头，县财政局、县生态环境分局配合）\n"
+        "2.完成老旧管网改造30公里。（县住建局、各乡镇）\n"
+        "3.开展“回头看”活动（2026年）。\n"
+    )
+    tasks = run(text)
+    assert [t.text for t in tasks] == [
+        "加快推进城北污水处理厂建设，6月底前投入运行。",
+        "完成老旧管网改造30公里。",
+    ]
+    assert summary(tasks) == [
+        (["县住建局"], ["县财政局", "县生态环境分局"], date(2026, 6, 30)),
+        (["县住建局"], ["各乡镇"], None),
+    ]

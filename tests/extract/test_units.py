@@ -60,3 +60,21 @@ def test_a_name_the_registry_knows_needs_no_shape() -> None:
 )
 def test_words_that_look_like_names_but_are_not(text: str) -> None:
     assert leads(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("各乡镇党委、政府要落实主体责任。", [(["各乡镇党委"], ["政府"])]),
+        ("县政府要求各乡镇于3月底前完成排查。", [(["各乡镇"], [])]),
+        ("其他责任单位要积极配合。", [(["其他责任单位"], [])]),
+    ],
+)
+def test_lists_requests_and_role_words(
+    text: str, expected: list[tuple[list[str], list[str]]]
+) -> None:
+    assert leads(text) == expected
+
+
+def test_pronouns_are_not_names() -> None:
+    assert leads("下一步，我局将继续加大执法力度。本单位要做好自查。") == []

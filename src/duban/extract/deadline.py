@@ -352,7 +352,7 @@ _CYCLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         "monthly:{d}",
     ),
     (re.compile(r"每(?:个)?月(?:的)?(?P<x>上|中|下)旬"), "monthly:{x}"),
-    (re.compile(r"每(?:个)?月(?:底|末)(?:前)?"), "monthly:31"),
+    (re.compile(r"每(?:个)?月(?:的)?月?(?:底|末)(?:前)?"), "monthly:31"),
     (re.compile(r"每(?:个)?季度?(?:末|底)(?:前)?"), "quarterly"),
     (re.compile(r"每(?:个)?(?:周|星期)(?P<w>[一二三四五六日天1-7])(?:前|之前)?"), "weekly:{w}"),
     (re.compile(r"每(?:个)?半年(?:度)?(?![度的])"), "semiannual"),

@@ -155,8 +155,50 @@ def _parse_spec(text: str, start: int, end: int) -> Spec | None:
     return spec
 
 
-def _trailing_spec(text: str, start: int, end: int) -> tuple[int, Spec] | None:
-    """A closing (牵头单位:…;配合单位:…) on an item: where it starts, and what it says."""
+_ROLE_WORD = re.compile(r"(牵头|负责|主办|主责|配合|协助|协办|参与)?(?:等)?$")
+
+
+def _unit_paren(text: str, start: int, end: int, known: Known) -> Spec | None:
+    """An unlabelled responsibility parenthetical: (县发改局牵头，县财政局、县住建局配合),
+    (县发改局、县财政局). Every part must be a list of unit names, or it is not one."""
+    spec = Spec()
+    parts: list[tuple[int, int]] = []
+    pos = start
+    for m in re.finditer(r"[,;]", text[start:end]):
+        parts.append((pos, start + m.start()))
+        pos = start + m.end()
+    parts.append((pos, end))
+    for a, b in parts:
+        piece = text[a:b].strip()
+        if not piece:
+            return None
+        offset = a + (len(text[a:b]) - len(text[a:b].lstrip()))
+        found = unit_list_at(piece, 0, known, follow=_ROLE_WORD)
+        if found is None or found.anaphor:
+            return None
+        role = _ROLE_WORD.match(piece, found.end)
+        if role is None or role.end() != len(piece):
+            return None
+        units = [Found(offset + u.start, offset + u.end) for u in found.units]
+        word = role.group(1) or ""
+        if word in ("牵头", "负责", "主办", "主责"):
+            spec.lead.extend(units)
+        elif word:
+            spec.co.extend(units)
+        elif len(parts) == 1:
+            spec.lead, spec.co = units[:1], units[1:]
+        else:
+            return None
+    if not spec.lead:
+        return None
+    return spec
+
+
+def _trailing_spec(
+    text: str, start: int, end: int, known: Known | None = None
+) -> tuple[int, Spec] | None:
+    """A closing (牵头单位:…;配合单位:…) or (A牵头，B配合) on an item: where it starts, and
+    what it says."""
     stop = end
     while stop > start and text[stop - 1] in "。;. ":
         stop -= 1
@@ -170,11 +212,13 @@ def _trailing_spec(text: str, start: int, end: int) -> tuple[int, Spec] | None:
             depth -= 1
             if depth == 0:
                 spec = _parse_spec(text, i + 1, stop - 1)
+                if spec is None and known is not None and i > start:
+                    spec = _unit_paren(text, i + 1, stop - 1, known)
                 return (i, spec) if spec else None
     return None
 
 
-def _lines(text: str) -> list[Line]:
+def _lines(text: str, known: Known) -> list[Line]:
     lines: list[Line] = []
     pos = 0
     for index, raw in enumerate(text.split("\n")):
@@ -197,7 +241,7 @@ def _lines(text: str) -> list[Line]:
         if spec is not None:
             line.spec, line.spec_only = spec, True
         else:
-            trailing = _trailing_spec(text, start, end)
+            trailing = _trailing_spec(text, start, end, known)
             if trailing is not None:
                 line.end, line.spec = trailing[0], trailing[1]
         lines.append(line)
@@ -625,7 +669,7 @@ _TIME_LIMIT = re.compile(r"\d{1,3}(?:\s*[-~至]\s*\d{1,3})?\s*个?(?:小时|工�
 _BARE_VERB = re.compile(
     r"进入|做好|加强|落实|开展|完成|组织|抓好|加快|推进|制定|建立|立即|迅速|全力|切实|认真|"
     r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
-    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合"
+    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法"
 )
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
 _PROGRESS_START = re.compile(r"\s*(?:已|已经|均已|正在|基本完成)")
@@ -662,6 +706,12 @@ def _continuation(ctx: _Context, units: UnitList, end: int, *, invited: bool) ->
         return _Subject(units, [], q + (modal.end() if modal else 0), "co_decl")
     if _LEAD_DECL.match(rest):
         return _Subject(units, [], end, "lead_decl")
+    if rest.startswith("要求"):
+        # 县政府要求各乡镇于3月底前完成排查: the units after 要求 are the addressees.
+        asked = unit_list_at(f, q + 2, ctx.known)
+        if asked is not None and not asked.anaphor:
+            return _continuation(ctx, asked, end, invited=True)
+        return None
     m = _WITH.match(rest)
     if m:
         co = unit_list_at(f, q + m.end(), ctx.known)
@@ -932,7 +982,7 @@ def extract(
         calendar=calendar,
         known=Known(known_names),
     )
-    lines = _lines(ctx.f)
+    lines = _lines(ctx.f, ctx.known)
     consumed = _table_pass(ctx, lines)
     consumed |= _plan_pass(ctx, [ln for ln in lines if ln.index not in consumed])
     _prose_pass(ctx, lines, consumed)

@@ -178,8 +178,8 @@ def _paren_end(text: str, i: int) -> int | None:
 
 def _ends_in_head(text: str, start: int, end: int) -> bool:
     name = text[start:end]
-    if name in NOT_UNITS or len(name) < 2:
-        return False
+    if name in NOT_UNITS or len(name) < 2 or _PRONOUN.match(name):
+        return False  # 我局, 本单位, 该局: a pronoun, not a name
     # A name may close with a parenthetical: 各镇(街道)人民政府(办事处).
     core = re.sub(r"\([^()]*\)$", "", name)
     if core != name:
@@ -213,9 +213,21 @@ def _known(known: Known | Iterable[str] | None) -> Known:
     return known if isinstance(known, Known) else Known(known)
 
 
-def unit_ends(text: str, start: int, known: Known | Iterable[str] | None = None) -> list[int]:
+_PRONOUN = re.compile(r"我|本|该|此|其(?![他它])")
+_LIST_ONLY = ("人民政府", "政府")  # 各乡镇党委、政府: a name only after the one it shortens
+
+
+def unit_ends(
+    text: str,
+    start: int,
+    known: Known | Iterable[str] | None = None,
+    *,
+    in_list: bool = False,
+) -> list[int]:
     """Every end `e` (ascending) such that text[start:e] has the shape of a unit name."""
     ends: set[int] = set(_known(known).ends_at(text, start))
+    if in_list:
+        ends.update(start + len(w) for w in _LIST_ONLY if text.startswith(w, start))
     if start >= len(text) or _STOP.match(text, start):
         return sorted(ends)
     i = start
@@ -305,13 +317,13 @@ def unit_list_at(
     items: list[Found] = []
     pos = start
     while True:
-        ends = unit_ends(text, pos, known)
+        ends = unit_ends(text, pos, known, in_list=bool(items))
         if not ends:
             break
         chosen = None
         for e in reversed(ends):
             sep = _LIST_SEP.match(text, e)
-            if sep and unit_ends(text, sep.end(), known):
+            if sep and unit_ends(text, sep.end(), known, in_list=True):
                 chosen = e
                 break
             if follow is None or follow.match(text, e):
@@ -321,7 +333,7 @@ def unit_list_at(
             break
         items.extend(split_conjoined(text, pos, chosen))
         sep = _LIST_SEP.match(text, chosen)
-        if sep and unit_ends(text, sep.end(), known):
+        if sep and unit_ends(text, sep.end(), known, in_list=True):
             pos = sep.end()
             continue
         # 县交通局等部门 / 各乡镇等: the list closes with 等 (+ a collective noun).
