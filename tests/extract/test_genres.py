@@ -123,6 +123,7 @@ def test_a_leaders_instruction() -> None:
         (["县审计局"], [], date(2026, 10, 10)),  # National Day is not counted
     ]
     assert tasks[0].deadline_raw == "一周内"
+    assert tasks[0].text == "研究提出意见，一周内报县政府。"
 
 
 def test_ascii_punctuation_copied_from_a_web_page_gives_the_same_tasks() -> None:

@@ -131,3 +131,21 @@ def test_the_corrected_drafts_are_registered_through_the_actions(
     assert str(first.due) == "2030-06-30" and first.status == TaskStatus.ASSIGNED
     assert (second.cycle, second.cycle_day) == ("monthly", 5)
     assert [a.unit for a in second.assignments.order_by("position")] == [county.c, county.d]
+
+
+def test_a_registered_directive_can_be_read_into_more_tasks(
+    county: County, client_for: Any
+) -> None:
+    from tests.web.test_directive_views import form_data
+
+    client = client_for(county.alice)
+    client.post(
+        "/directives/new/", form_data(county, text="请县财政局牵头，于2030年5月底前完成审计整改。")
+    )
+    directive = Directive.objects.get()
+    html = client.get(f"/directives/{directive.pk}/").content.decode()
+    assert "从正文识别任务" in html
+    assert ">请县财政局牵头，于2030年5月底前完成审计整改。</textarea>" in html
+    drafts = post(client, text=directive.text).content.decode()
+    assert f'name="tasks-0-lead" value="{county.b.pk}"' in drafts
+    assert 'name="tasks-0-due" value="2030-05-31"' in drafts

@@ -893,6 +893,7 @@ def _clause(
             action = p + 1 if starts_with_modal else p
             st.current = _Draft(current.lead, list(current.co), [(action, clause.end)])
             return
+        first_action = not current.has_action(f)
         current.clauses.append((p, clause.end))
         if len(current.clauses) <= 3:
             # 对照目标任务，充分协调其他责任单位…: a co-unit named in the action.
@@ -900,6 +901,9 @@ def _clause(
             co_list = unit_list_at(f, with_co.end(), ctx.known) if with_co else None
             if co_list is not None:
                 current.co.extend(co_list.units)
+                if first_action and with_co is not None and with_co.start() == p:
+                    # 请A牵头，会同B研究提出意见: the action starts after the co-units.
+                    current.clauses[-1] = (co_list.end, clause.end)
         return
     if (
         topic is not None
