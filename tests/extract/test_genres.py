@@ -228,3 +228,20 @@ def test_measures_with_unlabelled_responsibility_parentheticals() -> None:
         (["县住建局"], ["县财政局", "县生态环境分局"], date(2026, 6, 30)),
         (["县住建局"], ["各乡镇"], None),
     ]
+
+
+def test_four_numbering_levels_and_a_heading_parenthetical_covering_its_measures() -> None:
+    text = (
+        "一、总体目标\n（一）基础设施\n1.交通建设\n"
+        "（1）完成国道改造10公里。（牵头单位：县交通运输局）\n"
+        "（2）新建停车场3处。（牵头单位：县住建局；配合单位：县城管局）\n"
+        "（二）公共服务（牵头单位：县教育体育局；完成时限：2026年9月底前）\n"
+        "1.新建幼儿园2所。\n2.改扩建中小学3所。\n"
+    )
+    tasks = run(text)
+    assert [(t.text, t.lead, t.co, t.deadline) for t in tasks] == [
+        ("完成国道改造10公里。", ["县交通运输局"], [], None),
+        ("新建停车场3处。", ["县住建局"], ["县城管局"], None),
+        ("新建幼儿园2所。", ["县教育体育局"], [], date(2026, 9, 30)),
+        ("改扩建中小学3所。", ["县教育体育局"], [], date(2026, 9, 30)),
+    ]
