@@ -245,3 +245,13 @@ def test_four_numbering_levels_and_a_heading_parenthetical_covering_its_measures
         ("新建幼儿园2所。", ["县教育体育局"], [], date(2026, 9, 30)),
         ("改扩建中小学3所。", ["县教育体育局"], [], date(2026, 9, 30)),
     ]
+
+
+def test_work_first_then_its_lead_unit_and_reports_of_progress() -> None:
+    text = (
+        "会议议定，城区停车场建设由县住建局负责，县公安局交警大队配合，年底前建成投用。\n"
+        "县住建局全面推进老旧小区改造，完成投资2亿元。\n"  # a report, not an instruction
+    )
+    tasks = run(text)
+    assert summary(tasks) == [(["县住建局"], ["县公安局交警大队"], date(2026, 12, 31))]
+    assert tasks[0].text.startswith("城区停车场建设")

@@ -671,6 +671,9 @@ _BARE_VERB = re.compile(
     r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
     r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法"
 )
+_GROUP_WORD = re.compile(r"各|全体|所有|有关|相关|其他|其它")
+_BY_INSIDE = re.compile(r"由")
+_OWNER_WORD = re.compile(r"牵头|负责|承办|主办|主责")
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
 _PROGRESS_START = re.compile(r"\s*(?:已|已经|均已|正在|基本完成)")
 _PROGRESS_PAST = re.compile(r"(?<!为)了(?!解)")
@@ -760,6 +763,23 @@ def _subject_at(ctx: _Context, p: int, end: int) -> _Subject | None:
     if units is None:
         return None
     return _continuation(ctx, units, end, invited=invited)
+
+
+def _subject_inside(ctx: _Context, p: int, end: int) -> _Subject | None:
+    """城区停车场建设由县住建局负责: the work first, then 由 + the lead unit.
+
+    The action text keeps the work, so it starts at the clause.
+    """
+    f = ctx.f
+    for m in _BY_INSIDE.finditer(f, p + 1, end):
+        units = unit_list_at(f, m.end(), ctx.known)
+        if units is None or units.anaphor:
+            continue
+        owner = _OWNER_WORD.match(f, units.end)
+        if owner is None or f.startswith("的", owner.end()):
+            continue  # 由县民政局负责的第1件 names an owner; it gives no instruction
+        return _Subject(units, [], p, "task")
+    return None
 
 
 def _core_start(ctx: _Context, clause: _Clause) -> tuple[int, bool, bool]:
@@ -865,13 +885,21 @@ def _clause(
         return
     subject = _subject_at(ctx, p, clause.end)
     if subject is not None and subject.kind == "bare":
-        # A bare "unit + verb" opens a directive only at the head of a sentence that
-        # reports no progress (了, 已): 各乡镇森林消防队伍进入戒备状态。
+        # A bare "units + verb" is a directive only when it addresses a group (各…, 有关…)
+        # at the head of a sentence that reports no progress (了, 已):
+        # 各乡镇森林消防队伍进入戒备状态。 "县住建局全面推进改造，完成投资2亿元" is a report.
         sentence_text = f[clauses[0].start : clauses[-1].end]
-        if st.first_core and not _STATUS.search(sentence_text):
+        first = subject.units.units[0]
+        if (
+            st.first_core
+            and _GROUP_WORD.match(f, first.start)
+            and not _STATUS.search(sentence_text)
+        ):
             subject = replace(subject, kind="task")
         else:
             subject = None
+    if subject is None:
+        subject = _subject_inside(ctx, p, clause.end)
     if (
         subject is not None
         and subject.kind == "task"
