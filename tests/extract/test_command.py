@@ -193,3 +193,15 @@ def test_the_real_command_exits_with_the_code_and_no_traceback(tmp_path: Path) -
     assert done.returncode == Problem.CORRUPT
     assert "Traceback" not in done.stderr and "已损坏" in done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.django_db
+def test_names_without_the_county_name_resolve(tmp_path: Path) -> None:
+    from duban.org.models import Unit
+
+    Unit.objects.create(
+        code="zjj", name="云溪县住房和城乡建设局", short_name="县住建局", kind="department"
+    )
+    path = write(tmp_path, "a.txt", "请县住房和城乡建设局于2026年6月底前完成改造。")
+    _, out, _ = run(path, "--date", "2026-03-15", "--json")
+    assert json.loads(out)["tasks"][0]["lead_units"] == [["云溪县住房和城乡建设局"]]

@@ -26,6 +26,13 @@ _PREFIX = re.compile(r"^(?:.{1,4}?[县区市])?(?:[县区市]|各)?")
 _HEAD = re.compile(r"(?:人民政府|办公室|委员会|局|委|办|中心|公司|站|所|队|院)$")
 
 
+def _county_relative(name: str) -> str | None:
+    m = re.search(r"[县区市]", name)
+    if m is None or m.start() == 0 or len(name) - m.start() < 3:
+        return None
+    return name[m.start() :]
+
+
 def _core(name: str) -> str:
     """What tells units apart: 县发展和改革局 → 发展和改革; 云溪县财政局 → 财政."""
     core = _HEAD.sub("", _PREFIX.sub("", name, count=1))
@@ -54,6 +61,11 @@ class Registry:
                 if spelling:
                     self._by_name.setdefault(fold_name(spelling), [unit])
                     self._spellings.append((fold_name(spelling), unit))
+        for unit in units:
+            # Texts of the county drop its name: 县发展和改革局 for 云溪县发展和改革局.
+            relative = _county_relative(fold_name(unit.name))
+            if relative:
+                self._by_name.setdefault(relative, [unit])
         for name, members in groups.items():
             self._by_name.setdefault(fold_name(name), members)
 
