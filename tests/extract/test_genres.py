@@ -255,3 +255,13 @@ def test_work_first_then_its_lead_unit_and_reports_of_progress() -> None:
     tasks = run(text)
     assert summary(tasks) == [(["县住建局"], ["县公安局交警大队"], date(2026, 12, 31))]
     assert tasks[0].text.startswith("城区停车场建设")
+
+
+def test_a_leading_time_or_scope_clause_belongs_to_the_task_after_it() -> None:
+    text = (
+        "3月25日前，各乡镇要将自查报告报送县政府督查室。\n"
+        "对未完成整改的问题，相关责任单位要建立台账，限期销号。\n"
+    )
+    tasks = run(text)
+    assert summary(tasks) == [(["各乡镇"], [], date(2026, 3, 25)), (["相关责任单位"], [], None)]
+    assert tasks[1].text == "对未完成整改的问题，相关责任单位要建立台账，限期销号。"

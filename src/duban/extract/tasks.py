@@ -362,6 +362,8 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
             for i, (s, e) in enumerate(clauses)
             if (d := _time_of(ctx, s, e, None)) is not None and d.kind == Kind.DATE
         ]
+        if dated and dated[0] == 0 and _ADVERBIAL_ONLY.match(ctx.f[slice(*clauses[0])].strip()):
+            dated = dated[1:]  # a leading 3月25日前， belongs with the clause after it
         if len(dated) > 1:
             cuts = [0, *dated[1:], len(clauses)]
             for a, b in itertools.pairwise(cuts):
@@ -671,6 +673,7 @@ _BARE_VERB = re.compile(
     r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
     r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法"
 )
+_SCOPE = re.compile(r"(?:对于|对|针对)[^,;:。]{2,30}$")
 _GROUP_WORD = re.compile(r"各|全体|所有|有关|相关|其他|其它")
 _BY_INSIDE = re.compile(r"由")
 _OWNER_WORD = re.compile(r"牵头|负责|承办|主办|主责")
@@ -818,6 +821,15 @@ class _Sentence:
     directive: bool = False  # opened by 会议强调 / 他要求 …
     start: int = 0  # where the sentence starts
     first_core: bool = True
+    prefix: int | None = None  # a leading 对…/3月25日前 clause that belongs to the next task
+
+
+def _clause_end(f: str, start: int, limit: int) -> int:
+    """End of the prefix clauses: up to the punctuation before the subject clause."""
+    end = limit
+    while end > start and f[end - 1] in ",;: ":
+        end -= 1
+    return end
 
 
 def _is_dated(ctx: _Context, start: int, end: int) -> bool:
@@ -943,6 +955,15 @@ def _clause(
         return
     if starts_with_modal:
         st.blocked = True
+    elif (
+        st.prefix is None
+        and not st.blocked
+        and (
+            _SCOPE.match(whole) or (_ADVERBIAL_ONLY.match(whole) and _is_dated(ctx, p, clause.end))
+        )
+    ):
+        # 对未达到序时进度的任务，相关责任单位要… / 3月25日前，各乡镇要…
+        st.prefix = p
 
 
 def _addressed(
@@ -985,6 +1006,9 @@ def _addressed(
         st.current = _Draft(lead, co, [])
     else:
         st.current = _Draft(lead, co, [(subject.action, clause.end)])
+    if st.prefix is not None:
+        st.current.clauses.insert(0, (st.prefix, _clause_end(ctx.f, st.prefix, clause.start)))
+        st.prefix = None
     st.subject = (lead, co)
 
 
