@@ -41,6 +41,9 @@ CYCLE_WORDS = {
 
 class Command(BaseCommand):
     help = "Print the draft tasks found in a .txt or .docx text (会议纪要, 批示, 工作方案)."
+    # A read-only tool that must start fast (the scorer runs it once per document); the
+    # system checks belong to `serve` and `migrate`.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=".txt or .docx file")
@@ -81,7 +84,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         if options["json"]:
             payload = {"tasks": [task_json(t, registry) for t in tasks]}
-            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1))
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
         else:
             self._print(tasks, registry, base, elapsed)
         if not tasks:
