@@ -132,7 +132,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # Accepted only where the whole phrase is a deadline field (完成时限：持续推进), never in
 # free text, where 持续推进 is a verb phrase.
 _FIELD_ONLY_LONG = re.compile(r"^(?:持续推进|持续开展|持续实施|常态化|长效|持续|常年)")
-_FREE_TEXT_SKIP = {"month_only", "long_term_field"}
+_FREE_TEXT_SKIP = {"month_only"}  # 2026年6月 alone is a deadline only in a 完成时限 field
 
 # A bare date in free text is an event ("2月18日上午"), not a deadline, unless it is
 # bounded: 前/止, or introduced by 于/在/到/截止 (完成于…). 截至 means "as of": a status date.

@@ -1,12 +1,15 @@
 """Find draft tasks in a Chinese government text (会议纪要, 领导批示, 工作方案, 通知).
 
-Two passes over the lines of the text:
+Three passes over the lines of the text:
 
+0. **Tables** (a .docx table, or rows copied from a web page as ``a | b | c``) whose header
+   names a task column and a 牵头/责任单位 column: one task per row.
 1. **Responsibility lists** (工作方案, 责任分解): a line such as ``责任单位：A、B`` or a
    trailing ``（牵头单位：A；配合单位：B；完成时限：6月底前）`` assigns the item it belongs
    to. A responsibility line right after an item of the same or a higher level belongs to
    that item; one placed under a heading whose deeper items follow covers each of them.
    Without an explicit 牵头, the first-listed unit leads (the convention of these lists).
+   An unlabelled ``（县发改局牵头，县财政局配合）`` closing an item counts too.
 2. **Prose** (minutes, instructions, notices), clause by clause, by the grammar of
    directives: ``请X…``, ``由X牵头，Y配合，…``, ``X要会同Y…``, ``X负责…``, ``X将…`` (the
    issuing office's own follow-up), ``X在…期间要…``. A subjectless ``要…`` continues with
@@ -30,7 +33,16 @@ from datetime import date
 
 from duban.extract.deadline import Deadline, Kind, find_cycles, find_deadlines, parse_deadline
 from duban.extract.folding import fold
-from duban.extract.units import Found, Known, UnitList, mentions, unit_ends, unit_list_at
+from duban.extract.numerals import cn_int
+from duban.extract.units import (
+    Found,
+    Known,
+    UnitList,
+    mentions,
+    split_conjoined,
+    unit_ends,
+    unit_list_at,
+)
 from duban.workdays.calendar import WorkCalendar
 
 
@@ -118,8 +130,6 @@ def _split_values(text: str, start: int, end: int) -> list[Found]:
             piece_start += 1
         if piece_end <= piece_start:
             continue
-        from duban.extract.units import split_conjoined
-
         out.extend(split_conjoined(text, piece_start, piece_end))
     return out
 
@@ -1065,8 +1075,6 @@ _SIGNATURE_DATE = re.compile(
 def stated_date(text: str) -> date | None:
     """The date a document gives itself: a 日期/成文日期 field, else the date under the
     signature (a line ending in a full date, 2023年1月3日 / 二〇二三年一月三日)."""
-    from duban.extract.numerals import cn_int
-
     f = fold(text)
     for m in _LABELLED_DATE.finditer(f):
         try:
