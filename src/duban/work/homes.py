@@ -91,7 +91,10 @@ def reports_due_this_week(user: User, *, today: date) -> list[ReportDue]:
         if task.assigned_at is None:
             continue
         slots = lights.report_slots(
-            task.cycle, task.cycle_day, rules.local_date(task.assigned_at), task.due
+            task.cycle,
+            task.cycle_day,
+            rules.cycle_start(task.assigned_at, task.cycle_from),
+            task.due,
         )
         done = [date.fromisoformat(s) for s in task.reported_slots]
         slot = lights.slot_for_report(slots, done, today)
