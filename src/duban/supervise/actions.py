@@ -168,7 +168,8 @@ def draw_spot_check(
             "rate": str(rate) if rate is not None else None,
             "stratify": stratify,
             "filters": filters.as_json(),
-            "population": ids,
+            # (task, lead unit) pairs: with strata, the draw needs the units of the day.
+            "population": [[m.task_id, m.unit_id] for m in members],
             "population_digest": check.population_digest,
             "sample": sample,
         },
