@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from duban.org.models import Unit
@@ -109,7 +109,11 @@ class LadderStep(models.Model):
     name = models.CharField("名称", max_length=30, help_text="如：蓝色提醒、橙色预警、督查函")
     colour_name = models.CharField("颜色", max_length=10, blank=True, help_text="如：蓝、橙、红")
     colour = models.CharField(
-        "显示颜色", max_length=7, default="#b45309", help_text="网页上显示的颜色，如 #1d4ed8"
+        "显示颜色",
+        max_length=7,
+        default="#b45309",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "请填写 #RRGGBB 形式的颜色。")],
+        help_text="网页上显示的颜色，如 #1d4ed8",
     )
     basis = models.CharField("依据", max_length=20, choices=Basis.choices)
     threshold = models.PositiveSmallIntegerField("阈值")

@@ -214,7 +214,8 @@ def my_warning_tasks(user: User) -> QuerySet[Task]:
     return _rows(
         selectors.tasks_visible_to(user)
         .filter(leader_id=user.leader_id or -1, light__in=[Light.RED, Light.YELLOW], is_open=True)
-        .order_by("light", "due", "id")  # "red" sorts before "yellow"
+        # Key items first (重点督办 are shown to their leader first); "red" before "yellow".
+        .order_by("-is_key", "light", "due", "id")
     )
 
 
