@@ -4,7 +4,10 @@ Safe to run every minute from cron or a systemd timer:
 - a light that changed since the last action is recorded as a `light_changed` event (so the
   timeline shows when a task turned yellow or red) — run again, nothing has changed;
 - each reminder has a dedupe key (task, step, date or slot, recipient), so a second run in
-  the same state writes no second reminder.
+  the same state writes no second reminder;
+- the escalation ladders (supervise/escalation.py) take each step at most once per task
+  (a unique row per task and step), and each leader's weekly line summary goes out once
+  per week (supervise/lines.py).
 """
 
 from __future__ import annotations
