@@ -160,11 +160,15 @@ def test_guangyuan_two_yellows_bring_a_supervision_letter(county: County) -> Non
     assert told("督查函") == ["adam", "amy", "bob"]
 
 
-def test_ladders_leave_closed_and_submitted_tasks_alone(county: County) -> None:
-    t = flow.task(county, NOW, due={"date": "2026-03-04"})
-    actions.receive(task=t, by=county.amy, now=NOW)
-    actions.submit_done(task=t, text="已完成", by=county.amy, now=at("2026-03-06 09:00"))
+def test_ladders_leave_tasks_waiting_on_the_office_alone(county: County) -> None:
+    done = flow.task(county, NOW, due={"date": "2026-03-04"})
+    actions.receive(task=done, by=county.amy, now=NOW)
+    actions.submit_done(task=done, text="已完成", by=county.amy, now=at("2026-03-06 09:00"))
+    back = flow.task(county, NOW, due={"date": "2026-03-04"}, co=[])
+    actions.return_(task=back, reason="不属本单位职责", by=county.amy, now=NOW)
     tick_daily("2026-03-06", "2026-03-25")
+    back.refresh_from_db()
+    assert back.light == "red" and back.status == "returned"
     assert not Escalation.objects.exists()
 
 

@@ -17,7 +17,11 @@ from duban.supervise.ladder import Facts, Step, due_steps, threshold_for
 from duban.supervise.models import Basis, Escalation, Ladder, LadderStep
 from duban.work import rules
 from duban.work.actions import _units_on, record
-from duban.work.models import EventKind, Task
+from duban.work.models import EventKind, Task, TaskStatus
+
+# The unit's turn: a task the unit returned (退回) waits on the office, not on the unit,
+# and a submitted one on the office's verification.
+CLIMBING = frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS})
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def climb(
 
     Returns the number of steps fired.
     """
-    if not ladders or task.status not in rules.RUNNING:
+    if not ladders or task.status not in CLIMBING:
         return 0
     facts = facts_of(task)
     fired = {e.step_id for e in task.escalations.all()}  # prefetched by tick
