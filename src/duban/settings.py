@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "duban.work",
     "duban.notify",
     "duban.audit",
+    "duban.supervise",
     "duban.web",
     "duban",  # management commands live in duban/management/commands
 ]

@@ -1,7 +1,8 @@
 """Property: for any history driven through the actions, rebuild == stored projection.
 
 Hypothesis picks a sequence of moves (register+decompose+assign, receive, return, reassign,
-report, extension, urge, submit, verify, close, withdraw, tick) with random actors, tasks
+report, extension, urge, submit, verify, close, withdraw, tick with its escalation ladders,
+marking a key task, a spot-check finding that may reopen a task) with random actors, tasks
 and time steps. Moves the rules refuse are part of the history too: a refusal must leave
 the projection and the record consistent. At the end every task's events are folded again
 and compared with its stored row and assignments, and the hash chain verifies.
@@ -18,6 +19,8 @@ from hypothesis.extra.django import TestCase
 
 from duban.audit.verify import rebuild, verify_chain
 from duban.org.loader import load
+from duban.supervise import actions as sv
+from duban.supervise.spotchecks import Filters
 from duban.work import actions
 from duban.work.errors import ActionError
 from duban.work.models import ExtensionRequest, Task
@@ -41,6 +44,8 @@ MOVES = [
     "close",
     "withdraw",
     "tick",
+    "key",
+    "spot",
 ]
 
 move_st = st.tuples(
@@ -167,3 +172,15 @@ class RebuildEqualsProjection(TestCase):
                 actions.withdraw(task=t, reason="撤销", by=c.alice, now=now)
         elif move == "tick":
             tick(now=now)
+        elif move == "key":
+            sv.mark_key(task=t, is_key=not t.is_key, reason="调整", by=c.alice, now=now)
+        elif move == "spot":
+            check = sv.draw_spot_check(
+                title="抽查", filters=Filters(), size=1000, seed=n, by=c.alice, now=now
+            )
+            item = check.items.filter(task=t).first()
+            if item is not None:
+                verdict = "false" if flag else "true"
+                sv.record_finding(
+                    item=item, verdict=verdict, notes="核查", by=c.alice, rectify=flag, now=now
+                )

@@ -60,7 +60,8 @@ def test_one_form_registers_decomposes_and_assigns(county: County, client_for: A
     assert [a.unit for a in t1.assignments.order_by("position")] == [county.a, county.b, county.c]
     assert t1.leader == county.leader_lily  # the line holding 县发改局
     assert t1.events.get(kind="assigned").payload["due_text"] == "5个工作日内"
-    assert (t2.cycle, t2.cycle_day, t2.is_key) == ("monthly", 5, True)
+    # A key task reports at least as often as the county's key cycle (weekly, Friday).
+    assert (t2.cycle, t2.cycle_day, t2.is_key) == ("weekly", 5, True)
     page = client_for(county.alice).get(f"/directives/{d.pk}/")
     assert "研究提出整治意见" in page.content.decode()
 

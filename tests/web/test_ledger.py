@@ -78,6 +78,11 @@ class Office:
         )  # fmt: skip
         self.closed = make(c, monday, content="编制年度计划", lead=[c.a], due="2026-03-31")
         actions.receive(task=self.key, by=c.amy, now=at("2026-03-03 09:00"))
+        # A key task reports weekly (the county's key cycle): on time, it stays green.
+        for day in ("2026-03-05", "2026-03-12"):
+            actions.report_progress(
+                task=self.key, text="按计划推进", by=c.amy, now=at(f"{day} 16:00")
+            )
         actions.receive(task=self.roads, by=c.carl, now=at("2026-03-03 10:00"))
         actions.report_progress(
             task=self.roads, text="已完成路基施工，正在铺设面层", by=c.carl,

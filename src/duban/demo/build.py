@@ -416,6 +416,7 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
     load_file(COUNTY_FILE, password=DEMO_PASSWORD)
     sim = Simulation(now=now, seed=seed, days=days)
     sim.schedule_year()
+    _plan_supervision(sim, now)
     sim.run()
     _todays_inbox(sim, now)
     tick(now=now)
@@ -509,3 +510,103 @@ def _todays_inbox(sim: Simulation, now: datetime) -> None:
         now=now - timedelta(hours=3),
         reason="路灯维护属县城管局职责，建议改由县城管局办理。",
     )
+
+    # A done report that came in this morning and waits for the office's verification.
+    week_ago = sim.calendar.add_workdays(today - timedelta(days=12), 1).day
+    done = register("关于做好冬季校园安全检查的通知", sim.moment(week_ago, 9), kind="superior")
+    [task] = actions.decompose(
+        directive=done,
+        by=by,
+        now=sim.moment(week_ago, 9.5),
+        tasks=[
+            actions.TaskDraft(content="开展冬季校园消防安全检查", lead=[czj], due={"workdays": 10}),
+        ],
+    )
+    actions.assign(task=task, by=by, now=sim.moment(week_ago, 9.5))
+    actions.receive(task=task, by=sim.liaison[czj.pk], now=sim.moment(week_ago, 11))
+    actions.submit_done(
+        task=task,
+        text="已完成全县中小学消防安全检查，整改隐患12处。",
+        by=sim.liaison[czj.pk],
+        now=now - timedelta(hours=4),
+    )
+
+
+def _plan_supervision(sim: Simulation, now: datetime) -> None:
+    """Schedule this month's supervision, in time order with the rest of the year: a random
+    spot check of last month's closed tasks with its findings (one untrue, reopened and
+    sent for rectification), and a themed campaign under way with one visit."""
+    from duban.supervise import actions as sv
+    from duban.supervise.models import SpotCheck
+    from duban.supervise.spotchecks import Filters
+
+    today = timezone.localtime(now).date()
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    by = sim.supervisors[0]
+    drawn_on = sim.calendar.add_workdays(first, 2).day
+    found_on = sim.calendar.add_workdays(drawn_on, 3).day
+    visit_on = sim.calendar.add_workdays(first, 4).day
+    zjj, cgz, fgj = sim.units["zjj"], sim.units["cgz"], sim.units["fgj"]
+
+    def draw(when: datetime) -> None:
+        sv.draw_spot_check(
+            title=f"{last_month_end.month}月办结事项随机抽查",
+            filters=Filters(closed_from=last_month_end.replace(day=1), closed_to=last_month_end),
+            size=5,
+            stratify=True,
+            seed=20260000 + last_month_end.month,
+            by=by,
+            now=when,
+        )
+
+    def find(when: datetime) -> None:
+        check = SpotCheck.objects.order_by("-id").first()
+        if check is None:
+            return
+        verdicts = ["true", "mostly", "false", "true", "true"]
+        notes = {
+            "mostly": "佐证材料不全，已要求补充。",
+            "false": "现场核查发现整改未到位，台账与实际不符。",
+        }
+        for item, verdict in zip(check.items.order_by("position"), verdicts, strict=False):
+            sv.record_finding(
+                item=item,
+                verdict=verdict,
+                notes=notes.get(verdict, ""),
+                rectify=verdict == "false",
+                by=by,
+                now=when,
+            )
+
+    def campaign(when: datetime) -> None:
+        sv.create_campaign(
+            title="冬季安全生产专项督查",
+            theme="对城镇燃气、建筑施工、校园消防开展专项督查。",
+            checklist=["隐患排查台账是否建立", "重大隐患是否整改销号", "应急预案是否演练"],
+            starts_on=first,
+            ends_on=first + timedelta(days=27),
+            units=[zjj, cgz, fgj],
+            by=by,
+            now=when,
+        )
+
+    def visit(when: datetime) -> None:
+        from duban.supervise.models import Campaign
+
+        c = Campaign.objects.order_by("-id").first()
+        if c is not None:
+            sv.record_visit(
+                campaign=c,
+                unit=zjj,
+                visited_on=visit_on,
+                inspectors="督查室两名同志",
+                results=[("done", ""), ("partly", "两处燃气管网隐患尚未销号"), ("done", "")],
+                by=by,
+                now=when,
+            )
+
+    sim.at(sim.moment(drawn_on, 9), draw)
+    sim.at(sim.moment(found_on, 15), find)
+    sim.at(sim.moment(first, 9), campaign)
+    sim.at(sim.moment(visit_on, 17), visit)

@@ -30,6 +30,7 @@ from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.models import AccessKind, AccessLog
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
+from duban.supervise.keys import key_cycle
 from duban.work import rules
 from duban.work.context import rule_context
 from duban.work.deadlines import describe_due, resolve_due
@@ -502,6 +503,8 @@ def decompose(
         content = require_text(draft.content, "content", f"{row}事项内容")
         due_spec = check_due_spec(draft.due, row)
         cycle_day = check_cycle(draft.cycle, draft.cycle_day, row)
+        # 重点督办: a key task reports at least as often as the county's key cycle.
+        cycle, cycle_day = key_cycle(draft.cycle, cycle_day, draft.is_key)
         _check_units(draft.lead, draft.co, row)
         task = Task(
             directive=directive,
@@ -525,7 +528,7 @@ def decompose(
                 "leader": draft.leader.pk if draft.leader else None,
                 "is_key": draft.is_key,
                 "due_spec": due_spec,
-                "cycle": draft.cycle,
+                "cycle": cycle,
                 "cycle_day": cycle_day,
                 "plan": {"lead": [u.pk for u in draft.lead], "co": [u.pk for u in draft.co]},
                 "source_paragraph": draft.source_paragraph,
@@ -740,7 +743,10 @@ def report_progress(
 
         today = timezone.localdate(now)
         slots = report_slots(
-            task.cycle, task.cycle_day, rules.local_date(task.assigned_at), task.due
+            task.cycle,
+            task.cycle_day,
+            rules.cycle_start(task.assigned_at, task.cycle_from),
+            task.due,
         )
         slot = slot_for_report(slots, [date.fromisoformat(s) for s in task.reported_slots], today)
     late = slot is not None and slot < timezone.localdate(now)
@@ -1194,7 +1200,12 @@ def _redate(task: Task, ctx: rules.RuleContext) -> tuple[date, bool]:
     provisional. A fixed date or an approved extension keeps its date."""
     assert task.due is not None
     setters = task.events.filter(
-        kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED, EventKind.EXTENSION_DECIDED]
+        kind__in=[
+            EventKind.ASSIGNED,
+            EventKind.REASSIGNED,
+            EventKind.EXTENSION_DECIDED,
+            EventKind.REOPENED,
+        ]
     ).order_by("-seq")
     for ev in setters:
         if ev.kind == EventKind.EXTENSION_DECIDED and not ev.payload.get("approved"):

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.org.models import Leader
+from duban.supervise.keys import key_cycle
 from duban.work import rules
 from duban.work.actions import (
     attachment_payload,
@@ -141,6 +142,8 @@ def created_payload(
 ) -> dict[str, Any]:
     """The `created` payload of `actions.decompose` (units by id)."""
     _check_unit_ids(lead, co)
+    # As decompose does: a key task reports at least as often as the key cycle.
+    cycle, cycle_day = key_cycle(cycle, check_cycle(cycle, cycle_day, ""), is_key)
     return {
         "content": require_text(content, "content", "事项内容"),
         "requirement": requirement.strip(),
@@ -148,7 +151,7 @@ def created_payload(
         "is_key": is_key,
         "due_spec": check_due_spec(due or {}, ""),
         "cycle": cycle,
-        "cycle_day": check_cycle(cycle, cycle_day, ""),
+        "cycle_day": cycle_day,
         "plan": {"lead": list(lead), "co": list(co)},
         "source_paragraph": source_paragraph,
     }

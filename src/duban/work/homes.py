@@ -91,7 +91,10 @@ def reports_due_this_week(user: User, *, today: date) -> list[ReportDue]:
         if task.assigned_at is None:
             continue
         slots = lights.report_slots(
-            task.cycle, task.cycle_day, rules.local_date(task.assigned_at), task.due
+            task.cycle,
+            task.cycle_day,
+            rules.cycle_start(task.assigned_at, task.cycle_from),
+            task.due,
         )
         done = [date.fromisoformat(s) for s in task.reported_slots]
         slot = lights.slot_for_report(slots, done, today)
@@ -211,7 +214,8 @@ def my_warning_tasks(user: User) -> QuerySet[Task]:
     return _rows(
         selectors.tasks_visible_to(user)
         .filter(leader_id=user.leader_id or -1, light__in=[Light.RED, Light.YELLOW], is_open=True)
-        .order_by("light", "due", "id")  # "red" sorts before "yellow"
+        # Key items first (重点督办 are shown to their leader first); "red" before "yellow".
+        .order_by("-is_key", "light", "due", "id")
     )
 
 

@@ -201,6 +201,9 @@ class Task(GuardedModel):
     due_provisional = models.BooleanField(default=False)
     cycle = models.CharField("报送周期", max_length=12, choices=Cycle.choices, default=Cycle.NONE)
     cycle_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The day the report cycle counts from when it is not the day of assignment: the cycle
+    # was changed (重点督办) or the task was reopened after a spot check.
+    cycle_from = models.DateField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -211,6 +214,11 @@ class Task(GuardedModel):
     reported_slots = models.JSONField(default=list)
     missing_reports = models.PositiveSmallIntegerField(default=0)
     urge_count = models.PositiveSmallIntegerField(default=0)
+    # Light history for escalation ladders: since when the task is red, and how many times
+    # it turned yellow and red (广元: "two yellows → a supervision letter").
+    red_since = models.DateField(null=True, blank=True)
+    yellow_count = models.PositiveSmallIntegerField(default=0)
+    red_count = models.PositiveSmallIntegerField(default=0)
     extension_count = models.PositiveSmallIntegerField(default=0)
     sent_back_count = models.PositiveSmallIntegerField(default=0)
     withdrawn_reason = models.TextField(blank=True)
@@ -312,6 +320,13 @@ class EventKind(models.TextChoices):
     LIGHT_CHANGED = "light_changed", "亮灯变化"
     DUE_RECOMPUTED = "due_recomputed", "时限校正"
     COMMENTED = "commented", "领导批示"
+    # Supervision (supervise/): escalation steps, key flag, spot-check findings, appeals.
+    ESCALATED = "escalated", "督办升级"
+    KEY_CHANGED = "key_changed", "重点督办调整"
+    SPOT_CHECKED = "spot_checked", "抽查核实"
+    REOPENED = "reopened", "重新办理"
+    SCORE_APPEALED = "score_appealed", "考评申诉"
+    APPEAL_DECIDED = "appeal_decided", "申诉裁定"
 
 
 class Event(models.Model):

@@ -25,6 +25,18 @@ from duban.work.models import (
 )
 from duban.workdays.calendar import WorkCalendar
 
+# Every status a unit has seen the task in: assigned and after, but not withdrawn.
+_SEEN_BY_UNITS = frozenset(
+    {
+        TaskStatus.ASSIGNED,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.RETURNED,
+        TaskStatus.SUBMITTED,
+        TaskStatus.VERIFIED,
+        TaskStatus.CLOSED,
+    }
+)
+
 # Which task statuses each task-level event may start from. One table, checked by every
 # action before anything is written (STYLE.md, "Explicit states").
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -77,6 +89,24 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
             TaskStatus.VERIFIED,
         }
     ),
+    # Supervision (supervise/actions.py and the ladders in `duban tick`).
+    EventKind.ESCALATED: frozenset(
+        {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
+    ),
+    EventKind.KEY_CHANGED: frozenset(
+        {
+            TaskStatus.DRAFT,
+            TaskStatus.ASSIGNED,
+            TaskStatus.IN_PROGRESS,
+            TaskStatus.RETURNED,
+            TaskStatus.SUBMITTED,
+            TaskStatus.VERIFIED,
+        }
+    ),
+    EventKind.SPOT_CHECKED: _SEEN_BY_UNITS,
+    EventKind.REOPENED: frozenset({TaskStatus.CLOSED}),
+    EventKind.SCORE_APPEALED: _SEEN_BY_UNITS,
+    EventKind.APPEAL_DECIDED: _SEEN_BY_UNITS,
 }
 
 OPEN = frozenset(
@@ -126,6 +156,7 @@ class TaskState:
     due_provisional: bool = False
     cycle: str = "none"
     cycle_day: int | None = None
+    cycle_from: date | None = None
     assigned_at: datetime | None = None
     received_at: datetime | None = None
     submitted_at: datetime | None = None
@@ -136,6 +167,9 @@ class TaskState:
     reported_slots: list[str] = field(default_factory=list)
     missing_reports: int = 0
     urge_count: int = 0
+    red_since: date | None = None
+    yellow_count: int = 0
+    red_count: int = 0
     extension_count: int = 0
     sent_back_count: int = 0
     withdrawn_reason: str = ""
@@ -265,7 +299,35 @@ def apply(
         s.closed_on_time = local_date(s.submitted_at) <= s.due
     elif kind == EventKind.WITHDRAWN:
         s.status, s.withdrawn_reason = TaskStatus.WITHDRAWN, p["reason"]
-    elif kind in (EventKind.EXTENSION_REQUESTED, EventKind.LIGHT_CHANGED, EventKind.COMMENTED):
+    elif kind == EventKind.ESCALATED:
+        # A ladder step that urges (自动催办) counts as an urge; others only notify.
+        if p.get("urge"):
+            s.urge_count += 1
+    elif kind == EventKind.KEY_CHANGED:
+        s.is_key = p["is_key"]
+        if "cycle" in p:
+            s.cycle, s.cycle_day = p["cycle"], p["cycle_day"]
+            if s.assigned_at is not None:
+                # The new cycle counts from today: its earlier slots were never owed.
+                s.cycle_from = local_date(at)
+    elif kind == EventKind.REOPENED:
+        # A spot check found the closure untrue (不属实): the task is open again, with the
+        # rectification deadline, and its report cycle counts from the reopening.
+        s.status = TaskStatus.IN_PROGRESS
+        s.submitted_at = s.verified_at = s.closed_at = None
+        s.closed_on_time = None
+        s.due, s.due_provisional = _d(p["due"]), p["due_provisional"]
+        s.cycle_from = local_date(at)
+        assert s.lead_unit_id is not None
+        s.assignments[s.lead_unit_id].status = AssignmentStatus.RECEIVED
+    elif kind in (
+        EventKind.EXTENSION_REQUESTED,
+        EventKind.LIGHT_CHANGED,
+        EventKind.COMMENTED,
+        EventKind.SPOT_CHECKED,
+        EventKind.SCORE_APPEALED,
+        EventKind.APPEAL_DECIDED,
+    ):
         pass  # recorded for the timeline; the light below is recomputed for every event
     else:
         raise ValueError(f"unknown task event kind {kind!r}")
@@ -279,12 +341,24 @@ def local_date(at: datetime) -> date:
     return timezone.localtime(at).date()
 
 
+def cycle_start(assigned_at: datetime, cycle_from: date | None) -> date:
+    """The day a task's report slots count from (slots fall strictly after it)."""
+    return cycle_from or local_date(assigned_at)
+
+
 def refresh_light(s: TaskState, today: date, ctx: RuleContext) -> None:
-    """Recompute missing reports and the light of `s` as of `today` (in place)."""
+    """Recompute missing reports and the light of `s` as of `today` (in place).
+
+    Also keeps the light history the escalation ladders read: `red_since` is the day the
+    task last turned red (None when it is not red), and each turn to yellow or to red is
+    counted. Only turns seen at an event count, which is every action and every tick.
+    """
     if s.status in RUNNING and s.assigned_at is not None and s.due is not None:
-        slots = lights.report_slots(s.cycle, s.cycle_day, local_date(s.assigned_at), s.due)
+        start = cycle_start(s.assigned_at, s.cycle_from)
+        slots = lights.report_slots(s.cycle, s.cycle_day, start, s.due)
         reported = [date.fromisoformat(x) for x in s.reported_slots]
         s.missing_reports = len(lights.missing_slots(slots, reported, today))
+    before = s.light
     s.light = lights.compute_light(
         active=s.is_open,
         closed_on_time=s.closed_on_time,
@@ -295,3 +369,11 @@ def refresh_light(s: TaskState, today: date, ctx: RuleContext) -> None:
         yellow_workdays=ctx.yellow_workdays,
         calendar=ctx.calendar,
     )
+    if s.light == Light.RED:
+        if before != Light.RED:
+            s.red_since = today
+            s.red_count += 1
+    else:
+        s.red_since = None
+        if s.light == Light.YELLOW and before != Light.YELLOW:
+            s.yellow_count += 1

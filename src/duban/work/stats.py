@@ -92,8 +92,8 @@ def month_starts(today: date, months: int = MONTHS) -> list[date]:
 def on_time(user: User, *, now: datetime, months: int = MONTHS) -> OnTime:
     """On-time rates overall, by lead unit, by line and by source kind (one grouped query)."""
     since = month_starts(timezone.localdate(now), months)[0]
-    # Only 销号 sets closed_at, and a closed task never leaves that state (rules.ALLOWED_FROM),
-    # so the date alone picks the closed tasks. Adding status = 'closed' would make SQLite
+    # Only 销号 sets closed_at, and a reopening (不属实 finding) clears it (rules.apply), so
+    # the date alone picks the closed tasks. Adding status = 'closed' would make SQLite
     # walk the (status, due) index through most of the table: 2.5x slower than a scan.
     closed = selectors.tasks_visible_to(user).filter(closed_at__gte=_local_midnight(since))
     # Kind first: grouping by a task column first makes SQLite read the tasks in that

@@ -4,7 +4,10 @@ Safe to run every minute from cron or a systemd timer:
 - a light that changed since the last action is recorded as a `light_changed` event (so the
   timeline shows when a task turned yellow or red) — run again, nothing has changed;
 - each reminder has a dedupe key (task, step, date or slot, recipient), so a second run in
-  the same state writes no second reminder.
+  the same state writes no second reminder;
+- the escalation ladders (supervise/escalation.py) take each step at most once per task
+  (a unique row per task and step), and each leader's weekly line summary goes out once
+  per week (supervise/lines.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.utils import timezone
 
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import Role, Unit, User
+from duban.supervise import escalation, lines
 from duban.work import lights, rules
 from duban.work.actions import record, state_of
 from duban.work.context import rule_context
@@ -30,6 +34,8 @@ class TickReport:
     light_changes: int = 0
     reminders: int = 0
     overnight_alerts: int = 0
+    escalations: int = 0
+    line_summaries: int = 0
     changes: dict[str, int] = field(default_factory=dict)
 
 
@@ -38,6 +44,7 @@ def tick(*, now: datetime | None = None, batch: int = 500) -> TickReport:
     today = timezone.localdate(now)
     ctx = rule_context()
     report = TickReport()
+    ladders = escalation.load_ladders()
     running = [str(s) for s in rules.RUNNING]
     ids = list(Task.objects.filter(status__in=running).order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), batch):
@@ -47,13 +54,18 @@ def tick(*, now: datetime | None = None, batch: int = 500) -> TickReport:
                 # of=self: PostgreSQL cannot lock the nullable side of the lead_unit join.
                 Task.objects.select_for_update(of=("self",))
                 .select_related("directive", "lead_unit")
-                .prefetch_related("assignments")
+                .prefetch_related("assignments", "escalations")
                 .filter(id__in=chunk, status__in=running)
             )
             for task in tasks:
                 report.checked += 1
                 _tick_task(task, today, now, ctx, report)
+                # Escalation ladders (supervise/escalation.py), on the light just settled.
+                report.escalations += escalation.climb(
+                    task, today=today, now=now, ctx=ctx, ladders=ladders
+                )
     report.overnight_alerts = _overnight_alerts(now)
+    report.line_summaries = lines.send_weekly_summaries(now=now)
     return report
 
 
@@ -105,7 +117,10 @@ def _tick_task(
         )
     if task.cycle != "none" and task.assigned_at is not None:
         slots = lights.report_slots(
-            task.cycle, task.cycle_day, rules.local_date(task.assigned_at), task.due
+            task.cycle,
+            task.cycle_day,
+            rules.cycle_start(task.assigned_at, task.cycle_from),
+            task.due,
         )
         reported = {date.fromisoformat(s) for s in task.reported_slots}
         for slot in lights.missing_slots(slots, reported, today):

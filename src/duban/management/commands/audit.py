@@ -1,4 +1,5 @@
-"""duban audit verify — check the hash chain of every task's and directive's record."""
+"""duban audit verify — check the hash chain of every task's, directive's, spot check's
+and campaign's record."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from duban.audit.verify import verify_chain
+from duban.supervise import record
 
 
 class Command(BaseCommand):
@@ -18,6 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
+        # Spot checks' and campaigns' own chains (supervise/record.py).
+        supervision = record.verify()
+        report.problems += supervision.problems
+        report.streams += supervision.streams
+        report.events += supervision.events
         for problem in report.problems:
             self.stderr.write(problem)
         if not report.ok:

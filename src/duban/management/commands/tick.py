@@ -1,4 +1,5 @@
-"""duban tick — lights, reminders and overnight alerts; idempotent, run it from cron."""
+"""duban tick — lights, reminders, overnight alerts, escalation ladders and the weekly line
+summaries; idempotent, run it from cron."""
 
 from __future__ import annotations
 
@@ -20,5 +21,6 @@ class Command(BaseCommand):
         report = tick(now=parse_now(options.get("now")))
         self.stdout.write(
             f"检查 {report.checked} 项，亮灯变化 {report.light_changes} 项，"
-            f"提醒 {report.reminders} 条，隔夜提醒 {report.overnight_alerts} 条。"
+            f"提醒 {report.reminders} 条，隔夜提醒 {report.overnight_alerts} 条，"
+            f"督办升级 {report.escalations} 项，分线周报 {report.line_summaries} 份。"
         )

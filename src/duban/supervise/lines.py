@@ -1,0 +1,194 @@
+"""分线督查: each county leader's line, and the weekly line summary `duban tick` sends.
+
+A leader's line is what they lead as 牵头领导 (`Task.leader`) plus every task whose lead
+unit sits in their portfolio (分管单位), whoever leads it: the ledger's `?line=` filter and
+the dashboard's line figures count the same way, so the three always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from duban.notify.models import Outbox
+from duban.notify.outbox import enqueue_for_users
+from duban.org.models import Leader, Portfolio, Unit, User
+from duban.supervise.models import Escalation, config
+from duban.work import selectors
+from duban.work.models import Light, Task, TaskStatus
+
+LIVE = (TaskStatus.DRAFT, TaskStatus.WITHDRAWN)  # left out of every count
+
+
+def line_q(leader: Leader) -> Q:
+    units = Portfolio.objects.filter(leader=leader).values("unit_id")
+    return Q(leader_id=leader.pk) | Q(lead_unit_id__in=units)
+
+
+def line_tasks(user: User, leader: Leader) -> QuerySet[Task]:
+    """The line's tasks the user may see (drafts and withdrawn tasks left out)."""
+    return selectors.tasks_visible_to(user).filter(line_q(leader)).exclude(status__in=LIVE)
+
+
+def ledger_link(leader: Leader, **extra: str) -> str:
+    """The ledger filtered to the leader's line: the one-click link of the line pages."""
+    return f"{reverse('ledger')}?{urlencode({'line': leader.pk, **extra})}"
+
+
+@dataclass
+class UnitRow:
+    unit: Unit | None  # None: tasks the leader leads whose lead unit is outside the line
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+    on_time: int = 0
+    late: int = 0
+    key_open: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.red + self.yellow + self.green
+
+    @property
+    def label(self) -> str:
+        return self.unit.label if self.unit else "线外单位（本人牵头）"
+
+
+@dataclass
+class LineBoard:
+    leader: Leader
+    rows: list[UnitRow]
+    key_tasks: list[Task]  # open key tasks first: 重点督办 are shown to their leader first
+    red_tasks: list[Task]
+    escalations: list[Escalation]
+    ledger: str
+    totals: UnitRow = field(default_factory=lambda: UnitRow(None))
+
+
+def line_board(user: User, leader: Leader, *, today: date, limit: int = 100) -> LineBoard:
+    """The line by unit and light, its key tasks, red tasks and recent escalations."""
+    units = list(Unit.objects.filter(portfolio__leader=leader).order_by("order", "id"))
+    rows = {u.pk: UnitRow(u) for u in units}
+    outside = UnitRow(None)
+    totals = UnitRow(None)
+    grouped = (
+        line_tasks(user, leader)
+        .values_list("lead_unit_id", "light", "is_key", "is_open")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for unit_id, light, is_key, is_open, n in grouped:
+        for row in (rows.get(unit_id, outside), totals):
+            if light in (Light.RED, Light.YELLOW, Light.GREEN, Light.ON_TIME, Light.LATE):
+                setattr(row, light, getattr(row, light) + n)
+            if is_key and is_open:
+                row.key_open += n
+    listed = list(rows.values()) + ([outside] if outside.open or outside.on_time else [])
+    base = line_tasks(user, leader).select_related("directive", "lead_unit")
+    key_tasks = list(base.filter(is_key=True, is_open=True).order_by("light", "due", "id")[:limit])
+    red_tasks = list(
+        base.filter(light=Light.RED, is_open=True).order_by("-is_key", "due", "id")[:limit]
+    )
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=30), datetime.min.time()))
+    escalations = list(
+        Escalation.objects.filter(task__in=line_tasks(user, leader), at__gte=since)
+        .select_related("task__directive", "task__lead_unit", "step")
+        .order_by("-at", "-id")[:limit]
+    )
+    return LineBoard(
+        leader=leader,
+        rows=listed,
+        key_tasks=key_tasks,
+        red_tasks=red_tasks,
+        escalations=escalations,
+        ledger=ledger_link(leader, status="open"),
+        totals=totals,
+    )
+
+
+def lines_overview(user: User) -> list[tuple[Leader, UnitRow]]:
+    """Every leader's line in one row each (the supervisor's 分线督查 page)."""
+    out = []
+    for leader in Leader.objects.order_by("order", "id"):
+        row = UnitRow(None)
+        grouped = (
+            line_tasks(user, leader)
+            .values_list("light", "is_key", "is_open")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for light, is_key, is_open, n in grouped:
+            if light in (Light.RED, Light.YELLOW, Light.GREEN, Light.ON_TIME, Light.LATE):
+                setattr(row, light, getattr(row, light) + n)
+            if is_key and is_open:
+                row.key_open += n
+        out.append((leader, row))
+    return out
+
+
+# ---------------------------------------------------------------- the weekly summary
+
+
+def weekly_summary_text(user: User, leader: Leader, *, now: datetime) -> tuple[str, str]:
+    """Title and body of a leader's weekly line summary (分管事项周报), as of `now`."""
+    today = timezone.localdate(now)
+    week_ago = now - timedelta(days=7)
+    board = line_board(user, leader, today=today, limit=10)
+    t = board.totals
+    tasks = line_tasks(user, leader)
+    new = tasks.filter(assigned_at__gte=week_ago, assigned_at__lt=now).count()
+    closed = tasks.filter(closed_at__gte=week_ago, closed_at__lt=now)
+    closed_n = closed.count()
+    closed_ok = closed.filter(closed_on_time=True).count()
+    escalated = Escalation.objects.filter(task__in=tasks, at__gte=week_ago, at__lt=now).count()
+    year, week, _ = today.isocalendar()
+    title = f"分管事项周报（{year}年第{week}周）"
+    lines = [
+        f"在办{t.open}项：红灯{t.red}项、黄灯{t.yellow}项、绿灯{t.green}项；"
+        f"其中重点督办{t.key_open}项。",
+        f"近7日新交办{new}项，办结{closed_n}项（按期{closed_ok}项），督办升级{escalated}次。",
+    ]
+    if board.key_tasks:
+        lines.append("重点督办事项：")
+        lines += [_task_line(x) for x in board.key_tasks]
+    if board.red_tasks:
+        lines.append("红灯事项：")
+        lines += [_task_line(x) for x in board.red_tasks]
+    lines.append(f"分管事项台账：{board.ledger}")
+    return title, "\n".join(lines)
+
+
+def _task_line(task: Task) -> str:
+    unit = task.lead_unit.label if task.lead_unit else "—"
+    due = f"{task.due:%m月%d日}" if task.due else "—"
+    return f"· {task.code} {unit} {task.content[:30]}（时限{due}，{task.get_light_display()}）"
+
+
+def send_weekly_summaries(*, now: datetime) -> int:
+    """Once per ISO week, on or after the configured weekday, each leader gets a summary.
+
+    The dedupe key names the leader and the week, so ticks every minute send it once, and
+    a tick that missed the weekday (the server was down) still sends it later that week.
+    """
+    today = timezone.localdate(now)
+    if today.isoweekday() < config().line_summary_weekday:
+        return 0
+    year, week, _ = today.isocalendar()
+    sent = 0
+    for leader in Leader.objects.order_by("order", "id"):
+        users = list(User.objects.filter(leader=leader, is_active=True))
+        if not users:
+            continue
+        key = f"line-summary:{leader.pk}:{year}-W{week:02d}"
+        if Outbox.objects.filter(dedupe_key__startswith=f"{key}:").exists():
+            continue
+        title, body = weekly_summary_text(users[0], leader, now=now)
+        sent += enqueue_for_users(
+            users, kind="line_summary", title=title, body=body, now=now, dedupe=key
+        )
+    return sent
