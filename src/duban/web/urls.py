@@ -6,6 +6,7 @@ from django.urls import path
 from duban.web.views import (
     dashboard,
     directives,
+    files,
     homes,
     ledger,
     notifications,
@@ -51,6 +52,8 @@ urlpatterns = [
     path("ledger/filters/", ledger.save_filter, name="ledger_filter_save"),
     path("ledger/filters/<int:pk>/delete/", ledger.delete_filter, name="ledger_filter_delete"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    # files in and out (web/views/files.py)
+    path("ledger/export/", files.ledger_export, name="ledger_export"),
     # notifications
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.read, name="notification_read"),
