@@ -20,15 +20,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from duban.documents import filters as ledger_filters
 from duban.documents import ledger_xlsx
-from duban.org.models import User
+from duban.management.acting import acting
 from duban.work import ledger as lq
-
-
-def acting(username: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None or not user.is_active:
-        raise CommandError(f"用户“{username}”不存在或已停用。")
-    return user
 
 
 class Command(BaseCommand):
