@@ -54,6 +54,9 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # files in and out (web/views/files.py)
     path("ledger/export/", files.ledger_export, name="ledger_export"),
+    path("documents/", files.documents, name="documents"),
+    path("documents/bulletin/", files.bulletin_download, name="bulletin_download"),
+    path("directives/<int:pk>/report/", files.report_download, name="directive_report"),
     # notifications
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.read, name="notification_read"),

@@ -7,18 +7,25 @@ temporary file and streamed from there, so a 100,000-row ledger never sits in me
 
 from __future__ import annotations
 
+import re
 import tempfile
-from datetime import date
-from typing import IO
+from datetime import date, timedelta
+from typing import IO, Any
 
-from django.http import FileResponse, HttpRequest
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from duban.documents import ledger_xlsx
-from duban.org.models import Leader, Unit
+from duban.documents import annual, bulletin, ledger_xlsx, pdf, report_back
+from duban.documents.models import IssuedDocument
+from duban.org.models import Leader, Role, Unit
 from duban.web.common import acting_user, roles_required
 from duban.web.views.ledger import READERS, LedgerForm
+from duban.work import selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,3 +50,140 @@ def ledger_export(request: HttpRequest) -> FileResponse:
     ledger_xlsx.export_ledger(user=user, filters=filters, out=fh, now=now)
     today: date = timezone.localdate(now)
     return _download(fh, f"督办台账-{today:%Y%m%d}.xlsx", XLSX)
+
+
+# ------------------------------------------------------------------ official documents
+
+
+class BulletinForm(forms.Form):
+    start = forms.DateField(
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="截止日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    doc_no = forms.CharField(
+        label="发文字号",
+        required=False,
+        max_length=60,
+        help_text="如 云政办督〔2026〕3号；填写后带版头印发并计入年度通报期数，不填为草稿",
+    )
+    issued_on = forms.DateField(
+        label="成文日期",
+        required=False,
+        help_text="不填为今天",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    copies_to = forms.CharField(
+        label="抄送机关", required=False, max_length=300, help_text="多个机关用逗号或顿号分隔"
+    )
+    output = forms.ChoiceField(label="格式", choices=[("docx", "Word"), ("pdf", "PDF")])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "截止日期不能早于起始日期。")
+        return data
+
+
+class ReportForm(forms.Form):
+    doc_no = forms.CharField(
+        label="发文字号", required=False, max_length=60, help_text="如 云政办报〔2026〕7号"
+    )
+    signer = forms.CharField(label="签发人", required=False, max_length=20)
+    output = forms.ChoiceField(label="格式", choices=[("docx", "Word"), ("pdf", "PDF")])
+
+
+def _split(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"[,，、;；\s]+", raw) if part.strip())
+
+
+def _send(request: HttpRequest, content: bytes, stem: str, output: str) -> HttpResponseBase:
+    if output == "pdf":
+        try:
+            content = pdf.convert(content)
+        except pdf.PdfUnavailable as e:
+            messages.error(request, str(e))
+            return redirect("documents")
+        fh = tempfile.TemporaryFile(suffix=".pdf")  # noqa: SIM115 (closed by FileResponse)
+        fh.write(content)
+        return _download(fh, f"{stem}.pdf", "application/pdf")
+    fh = tempfile.TemporaryFile(suffix=".docx")  # noqa: SIM115 (closed by FileResponse)
+    fh.write(content)
+    return _download(fh, f"{stem}.docx", DOCX)
+
+
+def _year(raw: str | None, today: date) -> int:
+    return int(raw) if raw and raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+
+
+@roles_required(Role.SUPERVISOR)
+def documents(request: HttpRequest, form: BulletinForm | None = None) -> HttpResponseBase:
+    """督查通报, the year's figures and how to get a 情况报告, on one page."""
+    user = acting_user(request)
+    today = timezone.localdate()
+    year = _year(request.GET.get("year"), today)
+    figures = annual.annual_figures(user, year)
+    if request.GET.get("format") == "docx":
+        annual.generate(user=user, year=year)  # the access-log row
+        return _send(request, annual.build(figures).to_bytes(), f"{year}年督查督办工作数据", "docx")
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    initial = {"start": last_month_end.replace(day=1), "end": last_month_end, "output": "docx"}
+    return render(
+        request,
+        "web/files/documents.html",
+        {
+            "form": form or BulletinForm(initial=initial),
+            "figures": figures,
+            "sentences": annual.sentences(figures),
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            "pdf_available": pdf.available(),
+            "issued": IssuedDocument.objects.select_related("issued_by")[:20],
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def bulletin_download(request: HttpRequest) -> HttpResponseBase:
+    form = BulletinForm(request.POST)
+    if not form.is_valid():
+        return documents(request, form)
+    d = form.cleaned_data
+    options = bulletin.BulletinOptions(
+        doc_no=d["doc_no"].strip(), issued_on=d["issued_on"], copies_to=_split(d["copies_to"])
+    )
+    try:
+        content, _ = bulletin.generate(
+            user=acting_user(request), start=d["start"], end=d["end"], options=options
+        )
+    except bulletin.BulletinError as e:
+        form.add_error("doc_no" if options.doc_no else None, str(e))
+        return documents(request, form)
+    stem = f"督查通报-{d['start']:%Y%m%d}-{d['end']:%Y%m%d}"
+    return _send(request, content, stem, d["output"])
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """情况报告/回音 of one directive (from the directive's page)."""
+    user = acting_user(request)
+    directive = selectors.directives_visible_to(user).filter(pk=pk).first()
+    if directive is None:
+        raise Http404
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "发文字号或签发人格式有误。")
+        return redirect("directive_detail", pk=pk)
+    d = form.cleaned_data
+    options = report_back.ReportOptions(doc_no=d["doc_no"].strip(), signer=d["signer"].strip())
+    try:
+        content = report_back.generate(user=user, directive=directive, options=options)
+    except report_back.ReportError as e:
+        messages.error(request, str(e))
+        return redirect("directive_detail", pk=pk)
+    return _send(request, content, f"情况报告-{directive.code}", d["output"])
