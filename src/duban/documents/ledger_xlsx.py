@@ -47,6 +47,8 @@ from duban.work.models import (
     AssignmentRole,
     AssignmentStatus,
     DirectiveKind,
+    Event,
+    EventKind,
     Light,
     ProgressReport,
     Task,
@@ -217,6 +219,13 @@ def iter_rows(ids: list[int], *, today: date, result: ExportResult | None = None
             .values_list("task_id", "text")
         )
         latest = dict(newest)
+        # A draft has no shares yet: its units are the plan written at decomposition.
+        drafts = [i for i in chunk if tasks[i]["status"] == TaskStatus.DRAFT]
+        if drafts:
+            created = Event.objects.filter(task_id__in=drafts, kind=EventKind.CREATED)
+            for task_id, plan in created.values_list("task_id", "payload__plan"):
+                if plan:
+                    shares[task_id] = (list(plan["lead"]), list(plan["co"]))
         for task_id in chunk:
             v = tasks[task_id]
             lead_ids, co_ids = shares.get(task_id, ([], []))

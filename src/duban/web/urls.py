@@ -54,6 +54,8 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # files in and out (web/views/files.py)
     path("ledger/export/", files.ledger_export, name="ledger_export"),
+    path("ledger/import/", files.ledger_import, name="ledger_import"),
+    path("ledger/import/confirm/", files.ledger_import_confirm, name="ledger_import_confirm"),
     path("documents/", files.documents, name="documents"),
     path("documents/bulletin/", files.bulletin_download, name="bulletin_download"),
     path("directives/<int:pk>/report/", files.report_download, name="directive_report"),

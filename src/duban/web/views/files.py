@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 import tempfile
+import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import IO, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
@@ -21,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from duban.documents import annual, bulletin, ledger_xlsx, pdf, report_back
+from duban.documents import ledger_import as ledger_import_module
 from duban.documents.models import IssuedDocument
 from duban.org.models import Leader, Role, Unit
 from duban.web.common import acting_user, roles_required
@@ -187,3 +191,73 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         messages.error(request, str(e))
         return redirect("directive_detail", pk=pk)
     return _send(request, content, f"情况报告-{directive.code}", d["output"])
+
+
+# ------------------------------------------------------------------ ledger import
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="台账文件（.xlsx）",
+        help_text="Excel台账，表头含“事项内容”“牵头单位”等列；先检查预览，确认后导入",
+    )
+
+
+def _imports_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _upload_path(user_pk: int, token: str) -> Path | None:
+    """The stored upload of this user under this token, if there is one (a token names a
+    file only in the user's own folder, so one person cannot import another's upload)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token):
+        return None
+    path = _imports_dir() / str(user_pk) / f"{token}.xlsx"
+    return path if path.exists() else None
+
+
+@roles_required(Role.SUPERVISOR)
+def ledger_import(request: HttpRequest) -> HttpResponseBase:
+    """台账导入: upload → a dry run whose report is the preview → confirm."""
+    user = acting_user(request)
+    if request.method != "POST":
+        return render(request, "web/files/import.html", {"form": ImportForm()})
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "web/files/import.html", {"form": form}, status=400)
+    upload = form.cleaned_data["file"]
+    token = uuid.uuid4().hex
+    folder = _imports_dir() / str(user.pk)
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{token}.xlsx"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    report = ledger_import_module.import_file(path, by=user, dry_run=True, name=upload.name)
+    if not report.ok:
+        path.unlink(missing_ok=True)
+    context = {"form": ImportForm(), "report": report, "token": token if report.ok else ""}
+    return render(request, "web/files/import.html", context, status=200 if report.ok else 400)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def ledger_import_confirm(request: HttpRequest) -> HttpResponseBase:
+    user = acting_user(request)
+    path = _upload_path(user.pk, request.POST.get("token", ""))
+    if path is None:
+        messages.error(request, "导入文件已失效，请重新上传。")
+        return redirect("ledger_import")
+    try:
+        report = ledger_import_module.import_file(path, by=user, name="上传文件")
+    finally:
+        path.unlink(missing_ok=True)
+    if report.ok:
+        messages.success(request, report.verdict())
+        return redirect("ledger")
+    messages.error(request, report.verdict())
+    return render(
+        request, "web/files/import.html", {"form": ImportForm(), "report": report}, status=400
+    )
