@@ -245,6 +245,13 @@ def test_files_that_are_not_xlsx(county: County, tmp_path: Path, content: bytes,
     assert problems(report)[0].startswith("文件：")
 
 
+def test_a_real_password_protected_workbook(county: County) -> None:
+    # Encrypted by Office's scheme (msoffcrypto-tool, password "secret"): an OLE container
+    # holding an EncryptionInfo stream, not a zip.
+    path = Path(__file__).with_name("fixtures") / "password-secret.xlsx"
+    assert "设置了打开密码" in problems(run(county, path))[0]
+
+
 def test_a_truncated_xlsx_is_corrupt(county: County, tmp_path: Path) -> None:
     good = write(tmp_path / "g.xlsx", [["事项内容", "牵头单位"], ["a", "县发改局"]])
     broken = tmp_path / "broken.xlsx"
