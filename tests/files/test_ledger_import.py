@@ -349,3 +349,15 @@ def test_statuses_come_back_as_written(county: County, tmp_path: Path) -> None:
     assert got == {"a": TaskStatus.SUBMITTED, "b": TaskStatus.VERIFIED, "c": TaskStatus.CLOSED}
     late = Task.objects.get(content="c")
     assert late.light == "late" and late.closed_on_time is False
+
+
+def test_the_upload_page_takes_fewer_rows_than_the_command(
+    county: County, client_for, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(ledger_import, "WEB_MAX_ROWS", 2)
+    rows = [["事项内容", "牵头单位"], ["a", "县发改局"], ["b", "县发改局"]]
+    path = write(tmp_path / "l.xlsx", rows)
+    with path.open("rb") as fh:
+        r = client_for(county.alice).post(reverse("ledger_import"), {"file": fh})
+    assert r.status_code == 400 and "超过单次导入上限2行" in r.content.decode()
+    assert run(county, path).ok  # the command line takes it

@@ -235,7 +235,13 @@ def ledger_import(request: HttpRequest) -> HttpResponseBase:
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    report = ledger_import_module.import_file(path, by=user, dry_run=True, name=upload.name)
+    report = ledger_import_module.import_file(
+        path,
+        by=user,
+        dry_run=True,
+        name=upload.name,
+        max_rows=ledger_import_module.WEB_MAX_ROWS,
+    )
     if not report.ok:
         path.unlink(missing_ok=True)
     context = {"form": ImportForm(), "report": report, "token": token if report.ok else ""}
@@ -251,7 +257,9 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, "导入文件已失效，请重新上传。")
         return redirect("ledger_import")
     try:
-        report = ledger_import_module.import_file(path, by=user, name="上传文件")
+        report = ledger_import_module.import_file(
+            path, by=user, name="上传文件", max_rows=ledger_import_module.WEB_MAX_ROWS
+        )
     finally:
         path.unlink(missing_ok=True)
     if report.ok:
