@@ -7,10 +7,11 @@ its cell (LIGHT_FILLS) as well as its word, so the sheet still reads in black an
 Sheet 2 "汇总": counts by status and light, and by lead unit (tasks, closed, on time,
 overdue, on-time rate).
 
-Streaming: xlsxwriter's constant_memory mode writes each row to a temporary file as soon as
-it is complete, so memory does not grow with the ledger; the tasks are read in chunks of
-CHUNK by primary key, each chunk with one query for its units and one for its latest
-reports (bench/bench_export.py: 100,000 tasks).
+Streaming: the task ids are read in the page's order, then the tasks in chunks of CHUNK,
+each chunk with one query for its units and one for its latest reports. xlsxwriter
+(constant_memory) lays out the workbook; the data rows are written as the same XML to a
+temporary file and spliced into the sheet when the package is zipped (`write_workbook`),
+so memory does not grow with the ledger (bench/bench_export.py: 100,000 tasks in ~5 s).
 
 The rows come from `work.ledger.ledger_tasks(user, filters)`: the page's "导出Excel" and
 `duban ledger export` select exactly what the page lists for that user.
