@@ -30,6 +30,7 @@ def test_the_documents_page_is_for_supervisors(county: County, client_for) -> No
     assert page.status_code == 200
     html = page.content.decode()
     assert "督查通报" in html and "年度述职数据" in html and "全年未登记督办来文。" in html
+    assert "本期办结不少于3项、按期办结率不低于100%" in html  # the rules in force
     for who in (county.amy, county.lily, county.sam):
         assert client_for(who).get(reverse("documents")).status_code == 403
 

@@ -118,8 +118,12 @@ def parse_deadline(text: str, *, assigned_on: date) -> dict[str, Any]:
     """A 完成时限 phrase → a due spec (as actions take it); ValueError with a Chinese message.
 
     The one place the import reads deadline phrases. The extractor's phrase parser
-    (duban.extract.deadline, which also reads 6月底前, 年底前 …) is not on main yet; when it
-    lands, this function calls it instead, and nothing else changes.
+    (duban.extract.deadline, which also reads 6月底前, 年底前, 一季度 …) is not on main yet;
+    when it lands, this body becomes, and nothing else changes:
+
+        found = extract.deadline.parse_deadline(text, assigned_on, load_calendar())
+        if found is None or found.kind != Kind.DATE: raise ValueError(...)
+        return {"date": found.due.isoformat()}
     """
     del assigned_on  # the relative phrases that need it arrive with the extractor's parser
     return parse_due_input(text)

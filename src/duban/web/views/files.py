@@ -144,6 +144,7 @@ def documents(request: HttpRequest, form: BulletinForm | None = None) -> HttpRes
             "year": year,
             "years": list(range(today.year, today.year - 5, -1)),
             "pdf_available": pdf.available(),
+            "rules": bulletin.Rules.from_settings(),
             "issued": IssuedDocument.objects.select_related("issued_by")[:20],
         },
         status=400 if form is not None else 200,
