@@ -366,3 +366,16 @@ def test_annual_dates_are_at_the_asia_shanghai_year_boundary(county: County) -> 
     make(county, at("2026-01-01 00:30"), content="元旦凌晨登记", lead=[county.a])
     assert annual.annual_figures(county.alice, 2026).directives == 1
     assert annual.annual_figures(county.alice, 2025).directives == 0
+
+
+def test_the_report_back_command(
+    office: Office, county: County, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "报告.docx"
+    code = office.meeting.directive.code
+    call_command("report_back", code, "--out", str(out), "--to", "县人民政府")
+    assert f"来文{code}" in capsys.readouterr().out
+    lines = texts(Document(str(out)))
+    assert "关于老旧小区改造办理情况的报告" in lines and "县人民政府：" in lines
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("report_back", "2026-9999", "--out", str(out))
