@@ -150,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         version = f"PostgreSQL {major}.{minor}"
     else:
         version = f"SQLite {sqlite3.sqlite_version}"
-    print(f"{version}, {Task.objects.count():,} tasks, {args.runs} runs, server time per request")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"{version}, {Task.objects.count():,} tasks, {args.runs} runs, server time per request"
+        f" (load average {load:.2f} on {os.cpu_count()} CPUs: other work on the machine skews it)"
+    )
     print(f"{'page':<58} {'queries':>7} {'KB':>6} {'median ms':>10} {'p95 ms':>8} {'target':>8}")
     failed = False
     for case in cases:

@@ -281,10 +281,12 @@ def test_only_supervisors_import(county: County, tmp_path: Path) -> None:
     assert "只有督查人员" in problems(report)[0]
 
 
-def test_the_deadline_parser_is_one_function(county: County) -> None:
-    assert ledger_import.parse_deadline("5个工作日内", assigned_on=date(2026, 3, 2)) == {
-        "workdays": 5
-    }
+def test_the_deadline_parser_is_the_extractors(county: County) -> None:
+    march = date(2026, 3, 2)
+    assert ledger_import.parse_deadline("5个工作日内", assigned_on=march) == {"workdays": 5}
+    assert ledger_import.parse_deadline("6月底前", assigned_on=march) == {"date": "2026-06-30"}
+    assert ledger_import.parse_deadline("年底前", assigned_on=march) == {"date": "2026-12-31"}
+    assert ledger_import.parse_deadline("三季度末", assigned_on=march) == {"date": "2026-09-30"}
     with pytest.raises(ValueError):
         ledger_import.parse_deadline("看情况", assigned_on=date(2026, 3, 2))
 

@@ -219,6 +219,21 @@ def test_the_leader_sees_their_line_red_and_key_tasks(county: County, client_for
     assert key.pk not in [t.pk for t in homes.my_key_tasks(county.wang)]
 
 
+def test_a_long_line_says_there_is_more_and_links_the_ledger(
+    county: County, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duban.web.views import homes as home_views
+
+    monkeypatch.setattr(home_views, "LIST_LIMIT", 2)
+    for i in range(3):
+        overdue(county, f"逾期的事项{i}")
+    html = client_for(county.lily).get("/leader/").content.decode()
+    assert "我牵头的红灯、黄灯事项（2+）" in html
+    assert f"/ledger/?leader={county.leader_lily.pk}&amp;light=red" in html
+    ledger = client_for(county.lily).get(f"/ledger/?leader={county.leader_lily.pk}&light=red")
+    assert all(f"逾期的事项{i}" in ledger.content.decode() for i in range(3))
+
+
 def test_closed_tasks_leave_the_warning_list(county: County) -> None:
     t = overdue(county, "逾期后办结")
     actions.receive(task=t, by=county.amy, now=now())

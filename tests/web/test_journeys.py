@@ -145,6 +145,25 @@ def test_the_office_verifies_and_closes(web_county: County, page: Any) -> None:
     assert task.status == TaskStatus.CLOSED and task.closed_on_time
 
 
+def test_the_office_decides_from_the_workbench(web_county: County, page: Any) -> None:
+    now = timezone.now()
+    task = flow.task(web_county, now, due=FAR, co=[], content="整治城区背街小巷环境卫生")
+    actions.receive(task=task, by=web_county.amy, now=now)
+    actions.submit_done(task=task, text="12条背街小巷已整治完毕", by=web_county.amy, now=now)
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    screenshot(page, "workbench_items")
+    page.get_by_role("button", name=f"审核通过：{task.code}").click()
+    page.wait_for_url("**/workbench/")
+    assert page.get_by_text(f"{task.code}：审核通过。").is_visible()
+    page.get_by_role("button", name=f"办结销号：{task.code}").click()
+    page.wait_for_url("**/workbench/")
+    assert page.get_by_text(f"{task.code}：已办结销号。").is_visible()
+    assert page.get_by_text("没有待销号的事项。").is_visible()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.CLOSED
+
+
 def test_a_leader_sees_a_red_task_and_writes_an_instruction(web_county: County, page: Any) -> None:
     now = timezone.now()
     red = flow.task(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from duban.work.models import Directive, TaskStatus
@@ -26,7 +27,7 @@ def test_a_supervisor_registers_and_sends_out_a_directive(web_county: County, pa
     page.get_by_label("完成时限").fill("5个工作日")
     screenshot(page, "directive_new")
     page.get_by_role("button", name="登记", exact=True).click()
-    page.wait_for_url("**/directives/*/")
+    page.wait_for_url(re.compile(r"/directives/\d+/$"))
     assert page.get_by_text("已登记并已交办").is_visible()
     row = page.get_by_role("row", name="研究提出城区内涝点整治意见")
     assert "县发改局" in row.inner_text() and "待签收" in row.inner_text()

@@ -117,16 +117,12 @@ UNIT_SPLIT = re.compile(r"[、，,；;/\n]+|\s{2,}")
 def parse_deadline(text: str, *, assigned_on: date) -> dict[str, Any]:
     """A 完成时限 phrase → a due spec (as actions take it); ValueError with a Chinese message.
 
-    The one place the import reads deadline phrases. The extractor's phrase parser
-    (duban.extract.deadline, which also reads 6月底前, 年底前, 一季度 …) is not on main yet;
-    when it lands, this body becomes, and nothing else changes:
-
-        found = extract.deadline.parse_deadline(text, assigned_on, load_calendar())
-        if found is None or found.kind != Kind.DATE: raise ValueError(...)
-        return {"date": found.due.isoformat()}
+    The one place the import reads deadline phrases: the register form's reader
+    (`work.deadlines.parse_due_input`), which sends calendar phrases (6月底前, 年底前,
+    三季度末 …) to the extractor's parser (`duban.extract.deadline`), counted from the
+    row's 交办日期. Dates, N个工作日, N天 and N个月 keep their rule, as typed in the form.
     """
-    del assigned_on  # the relative phrases that need it arrive with the extractor's parser
-    return parse_due_input(text)
+    return parse_due_input(text, today=assigned_on)
 
 
 # ------------------------------------------------------------------ the report

@@ -6,6 +6,7 @@ from django.urls import path
 from duban.web.views import (
     dashboard,
     directives,
+    extract,
     files,
     homes,
     ledger,
@@ -24,6 +25,7 @@ urlpatterns = [
     # supervisor
     path("workbench/", workbench.workbench, name="workbench"),
     path("directives/new/", directives.new, name="directive_new"),
+    path("directives/extract/", extract.draft, name="directive_extract"),
     path("directives/<int:pk>/", directives.detail, name="directive_detail"),
     path("directives/<int:pk>/assign/", directives.assign, name="directive_assign"),
     path("directives/<int:pk>/report-back/", directives.report_back, name="directive_report_back"),

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from duban.extract.deadline import Kind, parse_deadline
+from duban.extract.folding import fold
+from duban.extract.numerals import cn_int
 from duban.workdays.calendar import WorkCalendar
 
 
@@ -56,48 +60,20 @@ def describe_due(spec: dict[str, Any]) -> str:
     return "按默认时限"
 
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
-
-
-def _number(text: str) -> int | None:
-    """'15', '十五', '三十', '二十一' → int; None if it is not a number."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_DIGITS for c in text):
-        return None
-    if "十" not in text:
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-
-
-def parse_due_input(raw: str) -> dict[str, Any]:
+def parse_due_input(raw: str, *, today: date | None = None) -> dict[str, Any]:
     """What a supervisor types in the 完成时限 box → a due spec.
 
     Accepts a date (2026-12-31, 2026/12/31, 2026年12月31日, optionally …前), or
     N个工作日(内), N天(内)/N日内, N个月(内), N周(内)/一周内; empty → {} (the office default).
+    Calendar phrases go to the deadline-phrase parser (duban.extract.deadline), the one
+    reader of Chinese deadlines: 2026年6月底前, 2026年三季度末, and with `today` also the
+    year-less 6月底前 or 年底前, become a date.
     Raises ValueError with a Chinese message naming what was typed.
     """
-    import re
-
     text = raw.strip().replace(" ", "")
     if not text:
         return {}
-    text = re.sub(r"(之内|以内|内|前|之前|以前)$", "", text)
+    text = re.sub(r"(之内|以内|之前|以前|内|前)$", "", text)
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
     if m:
         try:
@@ -106,7 +82,7 @@ def parse_due_input(raw: str) -> dict[str, Any]:
             raise ValueError(f"“{raw}”不是有效日期。") from None
     m = re.fullmatch(r"(\w+?)(个工作日|工作日|天|日|个月|月|周|个星期|星期)", text)
     if m:
-        n = _number(m[1])
+        n = cn_int(m[1])
         if n is not None and 1 <= n <= 3650:
             unit = m[2]
             if "工作日" in unit:
@@ -116,6 +92,14 @@ def parse_due_input(raw: str) -> dict[str, Any]:
             if "月" in unit:
                 return {"months": n}
             return {"days": 7 * n}
+    found = parse_deadline(raw, today)
+    if (
+        found is not None
+        and found.kind == Kind.DATE
+        and found.due is not None
+        and re.sub(r"(?:之内|以内|内|之前|以前|前)$", "", fold(found.raw).replace(" ", "")) == text
+    ):
+        return {"date": found.due.isoformat()}
     raise ValueError(
         f"无法识别完成时限“{raw}”，请填写日期（如2026-12-31）或“5个工作日”“30天”“3个月”。"
     )

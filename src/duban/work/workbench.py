@@ -54,6 +54,26 @@ def awaiting_verification(user: User) -> QuerySet[Task]:
     )
 
 
+def awaiting_closure(user: User) -> QuerySet[Task]:
+    """Verified tasks: the office has accepted the work; 销号 closes them."""
+    return (
+        selectors.tasks_visible_to(user)
+        .filter(status=TaskStatus.VERIFIED)
+        .select_related("directive", "lead_unit")
+        .order_by("verified_at", "id")
+    )
+
+
+def returned_tasks(user: User) -> QuerySet[Task]:
+    """Tasks a unit sent back (退回): the office must reassign or withdraw them."""
+    return (
+        selectors.tasks_visible_to(user)
+        .filter(status=TaskStatus.RETURNED)
+        .select_related("directive", "lead_unit")
+        .order_by("id")
+    )
+
+
 def pending_extensions(user: User) -> QuerySet[ExtensionRequest]:
     visible = selectors.tasks_visible_to(user)
     return (

@@ -44,7 +44,8 @@ def unit_home(request: HttpRequest) -> HttpResponse:
 def leader_home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     line = homes.line_lights(user)
-    warnings = list(homes.my_warning_tasks(user)[:LIST_LIMIT])
+    warnings = list(homes.my_warning_tasks(user)[: LIST_LIMIT + 1])
+    key_tasks = list(homes.my_key_tasks(user)[: LIST_LIMIT + 1])
     context = {
         "line": line,
         "totals": {
@@ -52,8 +53,10 @@ def leader_home(request: HttpRequest) -> HttpResponse:
             "yellow": sum(u.yellow for u in line),
             "green": sum(u.green for u in line),
         },
-        "warnings": warnings,
+        "warnings": warnings[:LIST_LIMIT],
+        "warnings_more": len(warnings) > LIST_LIMIT,
         "red_count": sum(1 for t in warnings if t.light == Light.RED),
-        "key_tasks": list(homes.my_key_tasks(user)[:LIST_LIMIT]),
+        "key_tasks": key_tasks[:LIST_LIMIT],
+        "key_more": len(key_tasks) > LIST_LIMIT,
     }
     return render(request, "web/leader_home.html", context)

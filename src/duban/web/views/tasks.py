@@ -242,10 +242,8 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         except Refused as e:
             return _refused(request, e.message)
         if problem is None and not form.errors:
-            messages.success(request, step.done(form.cleaned_data))
-            if name == "receive" and request.POST.get("next") == "unit_home":
-                return redirect("unit_home")  # a quick 签收 from the list stays on the list
-            return redirect("task_detail", task.pk)
+            messages.success(request, f"{task.code}：{step.done(form.cleaned_data)}")
+            return _next(request, task.pk)
     elif name not in permitted(user, task):
         # An incomplete form from someone the action would refuse anyway: refuse it here.
         return _refused(request, f"您无权对该事项{step.title}。")
@@ -253,6 +251,18 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, problem or "签收未成功。")
         return redirect("unit_home")
     return _page_again(request, user, task.pk, name, step.title, form, problem)
+
+
+# Lists that act on a task in one click and want the user back on the list afterwards.
+BACK_TO = {"unit_home", "workbench"}
+
+
+def _next(request: HttpRequest, task_pk: int) -> HttpResponse:
+    """After a successful action: back to the list it was taken from, else the task page."""
+    back = request.POST.get("next", "")
+    if back in BACK_TO:
+        return redirect(back)
+    return redirect("task_detail", task_pk)
 
 
 def _page_again(
@@ -572,8 +582,9 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
         except Refused as e:
             return _refused(request, e.message)
         if problem is None and not form.errors:
-            messages.success(request, "已同意延期。" if data["approve"] else "已不同意延期。")
-            return redirect("task_detail", ext.task_id)
+            verdict = "已同意延期。" if data["approve"] else "已不同意延期。"
+            messages.success(request, f"{ext.task.code}：{verdict}")
+            return _next(request, ext.task_id)
     elif DECIDE not in permitted(user, ext.task):
         return _refused(request, "您无权审批延期。")
     return _page_again(request, user, ext.task_id, DECIDE, "延期审批", form, problem)

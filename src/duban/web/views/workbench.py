@@ -1,4 +1,10 @@
-"""督查室工作台: today's inbox, each item actionable from the page."""
+"""督查室工作台: today's inbox, each item actionable from the page.
+
+The one-click decisions (审核通过, 销号, 同意延期, 催办) post to the task's own action URLs
+with `next=workbench`, so they run the same forms and actions as the task page and come
+back here. A decision that needs a written reason (退回重办, 不同意延期) opens the task page
+with that form open: the reason is required and belongs next to the task's history.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
     context = {
         "inbox": wb.inbox(user, now=now),
         "submitted": list(wb.awaiting_verification(user)[:50]),
+        "verified": list(wb.awaiting_closure(user)[:50]),
+        "returned": list(wb.returned_tasks(user)[:50]),
         "extensions": list(wb.pending_extensions(user)[:50]),
         "red": wb.red_tasks(user),
         "overnight_today": selectors.overnight_directives(

@@ -40,11 +40,25 @@
     }
   });
   document.addEventListener("keydown", function (e) {
-    // Enter in the search box picks the first option instead of submitting the form.
-    if (e.key === "Enter" && e.target.matches(".unit-picker input[type=search]")) {
+    var box = e.target.matches(".unit-picker input[type=search]");
+    var option = e.target.closest(".unit-picker .options button");
+    if (!box && !option) return;
+    var picker = e.target.closest(".unit-picker");
+    var options = Array.prototype.slice.call(picker.querySelectorAll(".options button"));
+    if (box && e.key === "Enter") {
+      // Enter in the search box picks the first option instead of submitting the form.
       e.preventDefault();
-      var first = e.target.closest(".unit-picker").querySelector(".options button");
-      if (first) first.click();
+      if (options.length) options[0].click();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      // Arrow keys move between the search box and the options; Enter/Space pick one.
+      e.preventDefault();
+      var at = option ? options.indexOf(option) : -1;
+      var next = at + (e.key === "ArrowDown" ? 1 : -1);
+      if (next < 0) picker.querySelector("input[type=search]").focus();
+      else if (next < options.length) options[next].focus();
+    } else if (e.key === "Escape") {
+      picker.querySelector(".results").innerHTML = "";
+      picker.querySelector("input[type=search]").focus();
     }
   });
 })();
