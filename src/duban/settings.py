@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "duban.audit",
     "duban.supervise",
     "duban.web",
+    "duban.documents",
     "duban",  # management commands live in duban/management/commands
 ]
 
@@ -215,3 +216,12 @@ LOGGING = {
 
 # Office rules (defaults an office may change; see docs/decisions.md).
 DUBAN_YELLOW_WORKDAYS = int(os.environ.get("DUBAN_YELLOW_WORKDAYS", "3"))
+
+# Documents (docs/decisions.md "Documents"): the office's name as it signs and prints, and
+# the 督查通报 rules for praise (表扬) and naming for delay (通报) — defaults an office changes.
+DUBAN_OFFICE_NAME = os.environ.get("DUBAN_OFFICE_NAME", "县人民政府办公室")
+DUBAN_BULLETIN_ADDRESSEE = os.environ.get("DUBAN_BULLETIN_ADDRESSEE", "各乡镇人民政府，县直各部门")
+DUBAN_BULLETIN_PRAISE_MIN_CLOSED = int(os.environ.get("DUBAN_BULLETIN_PRAISE_MIN_CLOSED", "3"))
+DUBAN_BULLETIN_PRAISE_MIN_RATE = int(os.environ.get("DUBAN_BULLETIN_PRAISE_MIN_RATE", "100"))
+DUBAN_BULLETIN_NAME_MIN_OVERDUE = int(os.environ.get("DUBAN_BULLETIN_NAME_MIN_OVERDUE", "1"))
+DUBAN_BULLETIN_OVERDUE_LIST = int(os.environ.get("DUBAN_BULLETIN_OVERDUE_LIST", "20"))

@@ -7,6 +7,7 @@ from duban.web.views import (
     dashboard,
     directives,
     extract,
+    files,
     homes,
     ledger,
     notifications,
@@ -98,6 +99,13 @@ urlpatterns = [
         supervision.campaign_close,
         name="supervise_campaign_close",
     ),
+    # files in and out (web/views/files.py)
+    path("ledger/export/", files.ledger_export, name="ledger_export"),
+    path("ledger/import/", files.ledger_import, name="ledger_import"),
+    path("ledger/import/confirm/", files.ledger_import_confirm, name="ledger_import_confirm"),
+    path("documents/", files.documents, name="documents"),
+    path("documents/bulletin/", files.bulletin_download, name="bulletin_download"),
+    path("directives/<int:pk>/report/", files.report_download, name="directive_report"),
     # notifications
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.read, name="notification_read"),

@@ -1,0 +1,749 @@
+"""台账.xlsx in: an office's existing Excel ledger becomes directives and tasks, through the
+actions, so every imported task has its events (docs/decisions.md, "Ledger import").
+
+1. Open safely: at most MAX_BYTES on disk and MAX_UNZIPPED inside the zip (a zip bomb is
+   refused before openpyxl sees it), at most MAX_ROWS rows; an encrypted (password) file,
+   an old .xls or anything that is not an .xlsx is named as such.
+2. Find the header in the first HEADER_SCAN rows of each sheet: each column is matched by
+   its title through SYNONYMS (责任单位/牵头单位/主办单位 …); a two-row header (责任单位 over
+   牵头单位 | 配合单位) is read as one. Merged cells count as their top-left value in every
+   cell they cover, in the header and in the data.
+3. Read every row: units through the registry (name, short name, alias, group), the
+   leader by name, the deadline through `parse_deadline`, the status by its label.
+4. Import: in ONE transaction, each row in its own savepoint: register, decompose,
+   assign, then the steps the ledger's status says happened (签收, 进展, 办结报告, 审核,
+   销号, or 撤销), at the dates the ledger gives. Any error in any row rolls everything
+   back: nothing is half-imported. A dry run does the same and always rolls back, so the
+   preview is exactly what the import would do.
+
+Identity (running the same import twice creates nothing twice): a row is the task with the
+same 事项来源, 来文文号, 事项内容 and primary 牵头单位. A row whose task already exists is
+skipped and reported as such; a repeated row in the same file is skipped the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from duban.audit.models import AccessKind, AccessLog
+from duban.notify.models import Outbox
+from duban.org.models import UNIT_ROLES, Leader, Unit, User
+from duban.org.selectors import resolve_units
+from duban.work import actions
+from duban.work.deadlines import parse_due_input
+from duban.work.errors import ActionError, Invalid
+from duban.work.models import (
+    Directive,
+    DirectiveKind,
+    Task,
+    TaskStatus,
+    Urgency,
+)
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_ROWS = 10_000
+# Each row is several actions (about 60 ms a row here: 500 rows took 30 s to check and 38 s
+# to import), so the upload page takes fewer rows than the command line.
+WEB_MAX_ROWS = 1_000
+HEADER_SCAN = 12
+SH = ZoneInfo("Asia/Shanghai")
+IMPORT_NOTE = "（据台账导入）"
+
+# Column → the titles offices give it (normalised: no spaces, no line breaks, no asterisks).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "编号", "序"),
+    "kind": ("事项来源", "来源", "任务来源", "交办来源", "事项类别", "事项类型", "类别"),
+    "title": ("来文标题", "来文名称", "文件名称", "批示件名称", "会议名称"),
+    "doc_no": ("来文文号", "文号", "交办文号", "批示文号", "来文字号", "文件文号"),
+    "assigned_on": ("交办日期", "交办时间", "下达日期", "下达时间", "立项日期", "登记日期"),
+    "content": (
+        "事项内容", "工作任务", "任务内容", "督办事项", "督办内容", "工作内容", "具体任务",
+        "任务事项", "事项名称", "主要任务", "重点任务", "任务", "督办事项内容",
+    ),
+    "requirement": ("质量要求", "工作要求", "具体要求", "工作标准"),
+    "leader": ("牵头领导", "责任领导", "分管领导", "包抓领导", "县级领导", "牵头县领导"),
+    "lead": (
+        "牵头单位", "责任单位", "主办单位", "承办单位", "主责单位", "牵头部门", "责任部门",
+        "牵头责任单位",
+    ),
+    "co": ("配合单位", "协办单位", "协同单位", "配合部门", "参与单位", "协办部门"),
+    "due": ("完成时限", "办结时限", "时限要求", "完成时间", "截止时间", "时间节点", "办理时限"),
+    "latest": ("最新进展", "进展情况", "办理进展", "推进情况", "完成情况", "落实情况"),
+    "status": ("办理状态", "状态", "完成状态", "办理情况"),
+    "light": ("亮灯", "亮灯情况", "预警", "预警等级"),
+    "closed_on": ("办结日期", "办结时间", "完成日期", "销号日期"),
+    "remark": ("备注",),
+}  # fmt: skip
+LABELS = {
+    "kind": "事项来源", "title": "来文标题", "doc_no": "来文文号", "assigned_on": "交办日期",
+    "content": "事项内容", "requirement": "质量要求", "leader": "牵头领导", "lead": "牵头单位",
+    "co": "配合单位", "due": "完成时限", "latest": "最新进展", "status": "办理状态",
+    "closed_on": "办结日期", "remark": "备注",
+}  # fmt: skip
+KINDS: dict[str, str] = {
+    **{label: value for value, label in DirectiveKind.choices},
+    "会议": DirectiveKind.MEETING, "会议纪要": DirectiveKind.MEETING,
+    "常务会": DirectiveKind.MEETING, "批示": DirectiveKind.INSTRUCTION,
+    "领导批示件": DirectiveKind.INSTRUCTION, "批示件": DirectiveKind.INSTRUCTION,
+    "上级交办": DirectiveKind.SUPERIOR, "人大建议": DirectiveKind.PROPOSAL,
+    "政协提案": DirectiveKind.PROPOSAL, "建议提案": DirectiveKind.PROPOSAL,
+    "重点项目": DirectiveKind.KEY_WORK, "民生实事": DirectiveKind.KEY_WORK,
+    "整改": DirectiveKind.RECTIFICATION, "督查整改": DirectiveKind.RECTIFICATION,
+}  # fmt: skip
+STATUSES: dict[str, str] = {
+    **{label: value for value, label in TaskStatus.choices},
+    "已交办": TaskStatus.ASSIGNED, "未签收": TaskStatus.ASSIGNED,
+    "正在办理": TaskStatus.IN_PROGRESS, "在办": TaskStatus.IN_PROGRESS,
+    "推进中": TaskStatus.IN_PROGRESS, "已签收": TaskStatus.IN_PROGRESS,
+    "已完成": TaskStatus.CLOSED, "已销号": TaskStatus.CLOSED, "办结": TaskStatus.CLOSED,
+    "完成": TaskStatus.CLOSED,
+}  # fmt: skip
+UNREADABLE_DUE = "无法识别的完成时限（可填日期或“N个工作日”等）。"
+UNKNOWN_UNIT = "单位名录中没有该单位（请核对名称，或先在名录中添加别名）。"
+UNIT_SPLIT = re.compile(r"[、，,；;/\n]+|\s{2,}")
+
+
+def parse_deadline(text: str, *, assigned_on: date) -> dict[str, Any]:
+    """A 完成时限 phrase → a due spec (as actions take it); ValueError with a Chinese message.
+
+    The one place the import reads deadline phrases: the register form's reader
+    (`work.deadlines.parse_due_input`), which sends calendar phrases (6月底前, 年底前,
+    三季度末 …) to the extractor's parser (`duban.extract.deadline`), counted from the
+    row's 交办日期. Dates, N个工作日, N天 and N个月 keep their rule, as typed in the form.
+    """
+    return parse_due_input(text, today=assigned_on)
+
+
+# ------------------------------------------------------------------ the report
+
+
+@dataclass
+class Problem:
+    row: int  # the Excel row number (1-based), 0 for the file as a whole
+    column: str = ""  # "D列（牵头单位）"
+    value: str = ""
+    message: str = ""
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else "文件"
+        if self.column:
+            where += f" {self.column}"
+        shown = f"“{self.value}”" if self.value else ""
+        return f"{where}{'：' + shown if shown else ''}：{self.message}"
+
+
+@dataclass
+class RowResult:
+    row: int
+    content: str
+    outcome: str  # "new" | "exists" | "error"
+    status: str = ""  # the Chinese status it will have
+    note: str = ""
+
+
+@dataclass
+class ImportReport:
+    file: str = ""
+    sheet: str = ""
+    header_rows: tuple[int, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)  # field → "D列（责任单位）"
+    rows: list[RowResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dry_run: bool = True
+    imported: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def new(self) -> int:
+        return sum(r.outcome == "new" for r in self.rows)
+
+    @property
+    def existing(self) -> int:
+        return sum(r.outcome == "exists" for r in self.rows)
+
+    def verdict(self) -> str:
+        if not self.ok:
+            return f"发现{len(self.problems)}处错误，未导入任何内容，数据库保持原样。"
+        if self.dry_run:
+            return f"检查通过（试导入）：可导入{self.new}项，已存在{self.existing}项，未写入。"
+        return f"已导入{self.new}项，已存在而跳过{self.existing}项。"
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.sheet:
+            header = "、".join(str(r) for r in self.header_rows)
+            out.append(f"工作表“{self.sheet}”，表头在第{header}行，共{len(self.rows)}行数据。")
+            found = "；".join(f"{LABELS[k]}={v}" for k, v in self.columns.items())
+            out.append(f"识别的列：{found}")
+        out.extend(f"错误：{p}" for p in self.problems)
+        out.extend(f"提示：{w}" for w in self.warnings)
+        return out
+
+
+class _Refuse(Exception):
+    """The file as a whole cannot be read; the report carries why."""
+
+
+# ------------------------------------------------------------------ reading the file
+
+
+def _check_container(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise _Refuse("文件是空的。")
+    if size > MAX_BYTES:
+        raise _Refuse(f"文件过大（{size / 1e6:.1f}MB，上限{MAX_BYTES // 2**20}MB），请拆分后导入。")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # An OLE container: an encrypted .xlsx (Office wraps it so) or an old .xls.
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise _Refuse("文件设置了打开密码，请在Excel中取消密码后再导入。")
+        raise _Refuse("这是旧版Excel（.xls）文件，请在Excel中另存为.xlsx后再导入。")
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            unzipped = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        raise _Refuse("文件已损坏或不是Excel（.xlsx）文件。") from None
+    if "xl/workbook.xml" not in names:
+        raise _Refuse("文件不是Excel（.xlsx）工作簿。")
+    if unzipped > MAX_UNZIPPED:
+        raise _Refuse(f"文件解压后过大（{unzipped / 1e6:.0f}MB），请拆分后导入。")
+
+
+def _norm(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return re.sub(r"[\s*＊:：]", "", text)
+
+
+_FIELD_OF = {syn: name for name, syns in SYNONYMS.items() for syn in syns}
+
+
+def _match(title: str) -> str | None:
+    if not title:
+        return None
+    if title in _FIELD_OF:
+        return _FIELD_OF[title]
+    bare = re.sub(r"[（(].*?[）)]", "", title)  # 完成时限（截止日期）
+    return _FIELD_OF.get(bare)
+
+
+def col_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class Sheet:
+    name: str
+    grid: list[list[Any]]  # values, merged cells filled from their top-left cell
+
+
+def _sheets(path: Path, max_rows: int) -> Iterator[Sheet]:
+    from openpyxl import load_workbook
+
+    # Count rows first in read-only mode (streams, flat memory): the full load below, needed
+    # for merged cells, costs several KB per cell.
+    try:
+        ro = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds on a broken package
+        raise _Refuse(f"文件已损坏，无法读取（{type(e).__name__}）。") from None
+    try:
+        for ws in ro.worksheets:
+            rows = sum(1 for _ in ws.iter_rows(values_only=True))
+            if rows > max_rows:
+                raise _Refuse(
+                    f"工作表“{ws.title}”有{rows}行，超过单次导入上限{max_rows}行，请拆分后导入。"
+                )
+    finally:
+        ro.close()
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as e:
+        raise _Refuse(f"文件已损坏，无法读取（{type(e).__name__}）。") from None
+    for ws in wb.worksheets:
+        if not hasattr(ws, "merged_cells"):
+            continue  # a chart sheet
+        grid = [list(row) for row in ws.iter_rows(values_only=True)]
+        width = max((len(r) for r in grid), default=0)
+        for cells in grid:
+            cells.extend([None] * (width - len(cells)))
+        for merged in ws.merged_cells.ranges:
+            value = ws.cell(merged.min_row, merged.min_col).value
+            for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
+                for c in range(merged.min_col, min(merged.max_col, width) + 1):
+                    grid[r - 1][c - 1] = value
+        yield Sheet(ws.title, grid)
+
+
+@dataclass
+class Header:
+    rows: tuple[int, ...]  # 1-based
+    columns: dict[str, int]  # field → 1-based column
+    titles: dict[str, str]  # field → the title as written
+
+    @property
+    def first_data_row(self) -> int:
+        return self.rows[-1] + 1
+
+
+def _find_header(sheet: Sheet) -> Header | None:
+    """The best one- or two-row header in the first rows: the most columns matched, needing
+    事项内容 and 牵头单位."""
+    best: Header | None = None
+    scan = sheet.grid[:HEADER_SCAN]
+    for i, row in enumerate(scan):
+        below = scan[i + 1] if i + 1 < len(scan) else None
+        for rows in ((i,), (i, i + 1)) if below is not None else ((i,),):
+            columns: dict[str, int] = {}
+            titles: dict[str, str] = {}
+            for c in range(len(row)):
+                top = _norm(row[c])
+                candidates = [top]
+                if len(rows) == 2 and below is not None:
+                    sub = _norm(below[c])
+                    candidates = [sub, top + sub, top] if sub != top else [top]
+                for title in candidates:
+                    name = _match(title)
+                    if name and name not in columns:
+                        columns[name] = c + 1
+                        titles[name] = title
+                        break
+            if "content" in columns and "lead" in columns:
+                header = Header(tuple(r + 1 for r in rows), columns, titles)
+                if best is None or len(columns) > len(best.columns):
+                    best = header
+    return best
+
+
+# ------------------------------------------------------------------ reading a row
+
+
+@dataclass
+class Draft:
+    row: int
+    kind: str
+    title: str
+    doc_no: str
+    assigned_on: date
+    content: str
+    requirement: str
+    leader: Leader | None
+    lead: list[Unit]
+    co: list[Unit]
+    due: dict[str, Any]
+    status: str
+    closed_on: date | None
+    latest: str
+    is_key: bool
+    withdrawn_reason: str
+
+    @property
+    def identity(self) -> tuple[str, str, str, int]:
+        return (self.kind, self.doc_no, self.content, self.lead[0].pk)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _as_date(value: Any) -> date | str | None:
+    """A date cell → date; empty → None; anything else → its text (for an error)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return text
+    return text
+
+
+class _RowReader:
+    def __init__(self, header: Header, report: ImportReport, today: date) -> None:
+        self.h = header
+        self.report = report
+        self.today = today
+        self.leaders = list(Leader.objects.all())
+        self.unit_cache: dict[str, list[Unit] | None] = {}
+
+    def where(self, name: str) -> str:
+        col = self.h.columns[name]
+        return f"{col_letter(col)}列（{self.h.titles[name]}）"
+
+    def cell(self, row: list[Any], name: str) -> Any:
+        col = self.h.columns.get(name)
+        return row[col - 1] if col is not None and col - 1 < len(row) else None
+
+    def problem(self, r: int, name: str, value: Any, message: str) -> None:
+        self.report.problems.append(Problem(r, self.where(name), _text(value), message))
+
+    def warn(self, r: int, name: str, value: Any, message: str) -> None:
+        self.report.warnings.append(Problem(r, self.where(name), _text(value), message))
+
+    def units(self, r: int, name: str, raw: Any) -> list[Unit]:
+        found: list[Unit] = []
+        for part in UNIT_SPLIT.split(_text(raw)):
+            part = part.strip()
+            if not part:
+                continue
+            if part not in self.unit_cache:
+                self.unit_cache[part] = resolve_units(part)
+            units = self.unit_cache[part]
+            if units is None:
+                self.problem(r, name, part, UNKNOWN_UNIT)
+                continue
+            found.extend(u for u in units if u.pk not in {f.pk for f in found})
+        return found
+
+    def leader(self, r: int, raw: Any) -> Leader | None:
+        text = _text(raw)
+        if not text:
+            return None
+        for ld in self.leaders:
+            if text in (ld.name, str(ld), f"{ld.name}{ld.title}", ld.code):
+                return ld
+        self.problem(r, "leader", text, "县领导名录中没有该领导。")
+        return None
+
+    def read(self, r: int, row: list[Any]) -> Draft | None:
+        before = len(self.report.problems)
+        content = _text(self.cell(row, "content"))
+        if not content:
+            self.problem(r, "content", "", "事项内容为空。")
+            return None
+        kind_text = _text(self.cell(row, "kind"))
+        kind = KINDS.get(kind_text, DirectiveKind.OTHER) if kind_text else DirectiveKind.OTHER
+        if kind_text and kind_text not in KINDS:
+            self.warn(r, "kind", kind_text, "不是系统中的事项来源，按“其他”导入。")
+        assigned_raw = self.cell(row, "assigned_on")
+        assigned = _as_date(assigned_raw)
+        if isinstance(assigned, str):
+            self.problem(r, "assigned_on", assigned, "不是有效日期。")
+            assigned = None
+        elif assigned is not None and assigned > self.today:
+            self.problem(r, "assigned_on", assigned_raw, "交办日期晚于今天。")
+        due_raw = self.cell(row, "due")
+        due_date = _as_date(due_raw)
+        status_text = _text(self.cell(row, "status"))
+        closed_raw = self.cell(row, "closed_on")
+        closed = _as_date(closed_raw)
+        if isinstance(closed, str):
+            self.problem(r, "closed_on", closed, "不是有效日期。")
+            closed = None
+        # No 交办日期 column or cell: the earliest date the row knows (a closed task was
+        # assigned by its closing day, a deadline is not before the assignment), else today.
+        known = [d for d in (closed, due_date) if isinstance(d, date)]
+        assigned_on = assigned or min([self.today, *known])
+        lead = self.units(r, "lead", self.cell(row, "lead"))
+        if not lead and not _text(self.cell(row, "lead")):
+            self.problem(r, "lead", "", "牵头单位为空。")
+        co = self.units(r, "co", self.cell(row, "co")) if "co" in self.h.columns else []
+        co = [u for u in co if u.pk not in {x.pk for x in lead}]
+        leader = self.leader(r, self.cell(row, "leader"))
+        due: dict[str, Any] = {}
+        if isinstance(due_date, date):
+            due = {"date": due_date.isoformat()}
+            if due_date < assigned_on:
+                self.problem(r, "due", due_raw, "完成时限早于交办日期。")
+        elif isinstance(due_date, str):
+            try:
+                due = parse_deadline(due_date, assigned_on=assigned_on)
+            except ValueError:
+                self.problem(r, "due", due_date, UNREADABLE_DUE)
+        if status_text:
+            status = STATUSES.get(status_text, "")
+            if not status:
+                self.problem(r, "status", status_text, "无法识别的办理状态。")
+        else:
+            status = TaskStatus.CLOSED if closed else TaskStatus.ASSIGNED
+        if status == TaskStatus.CLOSED and closed is None:
+            where = "closed_on" if "closed_on" in self.h.columns else "status"
+            self.problem(r, where, "", "已办结的事项须填写办结日期。")
+        if closed is not None and closed < assigned_on:
+            self.problem(r, "closed_on", closed_raw, "办结日期早于交办日期。")
+        if closed is not None and closed > self.today:
+            self.problem(r, "closed_on", closed_raw, "办结日期晚于今天。")
+        remark = _text(self.cell(row, "remark"))
+        withdrawn = re.search(r"撤销原因[:：]\s*([^；;]+)", remark)
+        if len(self.report.problems) > before:
+            return None
+        return Draft(
+            row=r,
+            kind=kind,
+            title=_text(self.cell(row, "title")),
+            doc_no=_text(self.cell(row, "doc_no")),
+            assigned_on=assigned_on,
+            content=content,
+            requirement=_text(self.cell(row, "requirement")),
+            leader=leader,
+            lead=lead,
+            co=co,
+            due=due,
+            status=status,
+            closed_on=closed if isinstance(closed, date) else None,
+            latest=_text(self.cell(row, "latest")),
+            is_key="重点" in remark,
+            withdrawn_reason=withdrawn[1].strip() if withdrawn else "",
+        )
+
+
+# ------------------------------------------------------------------ writing through actions
+
+
+def _at(day: date, minute: int, now: datetime) -> datetime:
+    """A moment on `day` (09:00 + minutes, Asia/Shanghai), never later than now."""
+    moment = datetime.combine(day, time(9, 0), tzinfo=SH) + timedelta(minutes=minute)
+    return min(moment, now)
+
+
+def _unit_user(unit: Unit) -> User | None:
+    return (
+        User.objects.filter(unit=unit, role__in=list(UNIT_ROLES), is_active=True)
+        .order_by("role", "id")  # a liaison before a unit head
+        .first()
+    )
+
+
+def existing_task(d: Draft) -> Task | None:
+    qs = Task.objects.filter(
+        content=d.content, directive__kind=d.kind, directive__doc_no=d.doc_no
+    ).select_related("directive")
+    for t in qs:
+        if t.lead_unit_id == d.lead[0].pk:
+            return t
+        if t.status == TaskStatus.DRAFT:
+            plan_lead = actions.planned_units(t)[0]
+            if plan_lead and plan_lead[0].pk == d.lead[0].pk:
+                return t
+    return None
+
+
+class _Importer:
+    def __init__(self, by: User, now: datetime) -> None:
+        self.by = by
+        self.now = now
+        self.directives: dict[tuple[str, str, date], Directive] = {}
+        self.history_only: list[int] = []  # tasks imported closed or withdrawn
+
+    def directive_for(self, d: Draft) -> Directive:
+        key = (d.kind, d.doc_no, d.assigned_on)
+        if d.doc_no and key in self.directives:
+            return self.directives[key]
+        received = _at(d.assigned_on, 0, self.now)
+        directive = actions.register(
+            kind=d.kind,
+            title=(d.title or d.content)[:200],
+            urgency=Urgency.NORMAL,
+            received_at=received,
+            doc_no=d.doc_no,
+            by=self.by,
+            now=received,
+        )
+        if d.doc_no:
+            self.directives[key] = directive
+        return directive
+
+    def run(self, d: Draft) -> None:
+        directive = self.directive_for(d)
+        created = _at(d.assigned_on, 1, self.now)
+        [task] = actions.decompose(
+            directive=directive,
+            tasks=[
+                actions.TaskDraft(
+                    content=d.content,
+                    lead=d.lead,
+                    co=d.co,
+                    requirement=d.requirement,
+                    leader=d.leader,
+                    due=d.due,
+                    is_key=d.is_key,
+                )
+            ],
+            by=self.by,
+            now=created,
+        )
+        if d.status == TaskStatus.DRAFT:
+            return
+        actions.assign(task=task, by=self.by, now=created)
+        if d.status == TaskStatus.WITHDRAWN:
+            reason = d.withdrawn_reason or "台账记载已撤销"
+            actions.withdraw(task=task, reason=reason, by=self.by, now=created)
+            self.history_only.append(task.pk)
+            return
+        if d.status in (TaskStatus.ASSIGNED, TaskStatus.RETURNED):
+            return
+        liaison = _unit_user(d.lead[0])
+        if liaison is None:
+            raise Invalid(
+                f"牵头单位{d.lead[0].label}没有联络员账号，无法记录“签收”等办理过程，"
+                "请先为该单位添加联络员，或将办理状态改为“待签收”。",
+                log=f"no liaison for unit {d.lead[0].pk}",
+            )
+        received = _at(d.assigned_on, 2, self.now)
+        actions.receive(task=task, by=liaison, now=received)
+        if d.latest:
+            actions.report_progress(task=task, text=d.latest, by=liaison, now=received)
+        if d.status == TaskStatus.IN_PROGRESS:
+            return
+        done_on = d.closed_on or d.assigned_on
+        done = _at(done_on, 3, self.now)
+        text = (d.latest or "已办结") + IMPORT_NOTE
+        actions.submit_done(task=task, text=text, by=liaison, now=done)
+        if d.status == TaskStatus.SUBMITTED:
+            return
+        actions.verify(task=task, accept=True, by=self.by, now=done)
+        if d.status == TaskStatus.VERIFIED:
+            return
+        actions.close(task=task, by=self.by, note="台账导入", now=done)
+        self.history_only.append(task.pk)
+
+
+def import_file(
+    source: str | Path | IO[bytes],
+    *,
+    by: User,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    name: str = "",
+    max_rows: int | None = None,
+) -> ImportReport:
+    """Check, and unless `dry_run` import, a ledger; the report names every problem."""
+    now = now or timezone.now()
+    path = Path(source) if isinstance(source, (str, Path)) else None
+    report = ImportReport(file=name or (path.name if path else ""), dry_run=dry_run)
+    if by.role != "supervisor" or not by.is_active:
+        report.problems.append(Problem(0, message="只有督查人员可以导入台账。"))
+        return report
+    if path is None:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+            tmp.write(source.read())  # type: ignore[union-attr]
+            tmp.flush()
+            name = name or "上传文件"
+            return import_file(
+                tmp.name, by=by, dry_run=dry_run, now=now, name=name, max_rows=max_rows
+            )
+    try:
+        _check_container(path)
+        found = None
+        for sheet in _sheets(path, MAX_ROWS if max_rows is None else max_rows):
+            header = _find_header(sheet)
+            if header is not None:
+                found = (sheet, header)
+                break
+        if found is None:
+            raise _Refuse("没有找到台账表头：至少需要“事项内容”（或工作任务、任务内容）和"
+                          "“牵头单位”（或责任单位、主办单位）两列。")  # fmt: skip
+    except _Refuse as e:
+        report.problems.append(Problem(0, message=str(e)))
+        return report
+    sheet, header = found
+    report.sheet, report.header_rows = sheet.name, header.rows
+    report.columns = {
+        k: f"{col_letter(c)}列（{header.titles[k]}）"
+        for k, c in sorted(header.columns.items(), key=lambda kv: kv[1])
+        if k in LABELS
+    }
+    _import_rows(sheet, header, report, by=by, now=now, dry_run=dry_run)
+    AccessLog.objects.create(
+        at=now,
+        kind=AccessKind.ADMIN,
+        user=by,
+        username=by.username,
+        detail=f"ledger import {report.file} {'dry-run' if dry_run else ''} {report.verdict()}",
+    )
+    return report
+
+
+def _import_rows(
+    sheet: Sheet, header: Header, report: ImportReport, *, by: User, now: datetime, dry_run: bool
+) -> None:
+    today = timezone.localdate(now)
+    reader = _RowReader(header, report, today)
+    drafts: list[Draft] = []
+    for i, row in enumerate(sheet.grid[header.first_data_row - 1 :], start=header.first_data_row):
+        if all(_text(v) == "" for v in row):
+            continue
+        if any(_text(v) in ("合计", "总计") for v in row[:3]) and not _text(
+            reader.cell(row, "lead")
+        ):
+            continue  # a totals line under the table
+        d = reader.read(i, row)
+        if d is None:
+            content = _text(reader.cell(row, "content"))
+            report.rows.append(RowResult(i, content, "error"))
+        else:
+            drafts.append(d)
+    seen: dict[tuple[str, str, str, int], int] = {}
+    importer = _Importer(by, now)
+    marker = Outbox.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    status_labels = dict(TaskStatus.choices)
+    with transaction.atomic():
+        for d in drafts:
+            label = status_labels[d.status]
+            if d.identity in seen:
+                report.rows.append(
+                    RowResult(d.row, d.content, "exists", label, f"与第{seen[d.identity]}行重复")
+                )
+                report.warnings.append(
+                    Problem(d.row, message=f"与第{seen[d.identity]}行是同一事项，跳过。")
+                )
+                continue
+            seen[d.identity] = d.row
+            task = existing_task(d)
+            if task is not None:
+                report.rows.append(
+                    RowResult(d.row, d.content, "exists", label, f"已存在（{task.code}）")
+                )
+                continue
+            try:
+                with transaction.atomic():
+                    importer.run(d)
+            except ActionError as e:
+                report.problems.append(Problem(d.row, message=e.message))
+                report.rows.append(RowResult(d.row, d.content, "error", label))
+                continue
+            report.rows.append(RowResult(d.row, d.content, "new", label))
+        report.rows.sort(key=lambda r: r.row)
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+            return
+        # Closed or withdrawn tasks are history, not news: their units are not notified.
+        # These outbox rows were written in this very transaction and never seen outside it.
+        Outbox.objects.filter(id__gt=marker, task_id__in=importer.history_only).delete()
+        report.imported = True
+    from duban.work.tick import tick
+
+    tick(now=now)  # the lights as of today, not as of the imported dates

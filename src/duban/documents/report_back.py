@@ -1,0 +1,212 @@
+"""情况报告 / 回音: the consolidated answer to whoever issued a directive, task by task.
+
+An upward document (报告, 上行文): with a 发文字号 the 版头 carries the 签发人 on the number's
+line (GB/T 9704 7.2.6). It is addressed to the directive's issuer. For each task: what was
+asked, who led it and by when, what the lead unit reported (its done report, else its
+latest progress report), and how it ended (closed on time or late, withdrawn with the
+reason, or still in progress). The office's 回音 text, once given, closes the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from duban.audit.models import AccessKind, AccessLog
+from duban.documents.gbt9704 import Imprint, Masthead, OfficialDocument, check_doc_no, cn_date
+from duban.documents.models import DocumentKind, IssuedDocument
+from duban.org.models import User
+from duban.work import selectors
+from duban.work.models import (
+    AssignmentRole,
+    AssignmentStatus,
+    Directive,
+    DirectiveKind,
+    EventKind,
+    ProgressReport,
+    Task,
+    TaskStatus,
+)
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (层次序数 （一）… up to 99)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+class ReportError(ValueError):
+    """The report cannot be written as asked (the message is Chinese)."""
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    doc_no: str = ""  # 发文字号; with one, the 版头 is printed and the issue recorded
+    signer: str = ""  # 签发人 (upward documents)
+    addressee: str = ""  # 主送 (default: the directive's issuer)
+    issued_on: date | None = None
+    office: str = ""
+
+
+def report_title(directive: Directive) -> str:
+    title = directive.title.strip()
+    for tail in ("的批示", "的通知", "的函", "的意见", "的建议", "的提案", "的决定"):
+        if title.startswith("关于") and title.endswith(tail) and len(title) > 2 + len(tail):
+            return f"关于{title[2 : -len(tail)]}办理情况的报告"
+    return f"关于《{title}》办理情况的报告"
+
+
+def _how_it_came(d: Directive) -> str:
+    received = cn_date(timezone.localdate(d.received_at))
+    source = f"《{d.title}》" + (f"（{d.doc_no}）" if d.doc_no else "")
+    issuer = d.issuer or "上级"
+    if d.kind == DirectiveKind.INSTRUCTION:
+        return f"{received}，{issuer}在{source}上作出批示"
+    if d.kind == DirectiveKind.MEETING:
+        return f"{received}，{source}明确了有关议定事项"
+    return f"{received}，{issuer}交办{source}"
+
+
+def _units(task: Task) -> tuple[list[str], list[str]]:
+    shares = task.assignments.exclude(status=AssignmentStatus.REPLACED).select_related("unit")
+    leads = [a.unit.label for a in shares if a.role == AssignmentRole.LEAD]
+    co = [a.unit.label for a in shares if a.role == AssignmentRole.CO]
+    if not leads and task.lead_unit is not None:
+        leads = [task.lead_unit.label]
+    return leads, co
+
+
+def _what_was_reported(task: Task) -> str:
+    done = (
+        task.events.filter(kind=EventKind.SUBMITTED, actor_unit_id=task.lead_unit_id)
+        .order_by("-seq")
+        .first()
+    )
+    if done is not None and done.payload.get("text"):
+        return str(done.payload["text"])
+    latest = ProgressReport.objects.filter(task=task).order_by("-at", "-id").first()
+    return latest.text if latest else ""
+
+
+def _outcome(task: Task) -> str:
+    if task.status == TaskStatus.CLOSED and task.closed_at is not None:
+        when = cn_date(timezone.localdate(task.closed_at))
+        return f"该项已于{when}办结，" + ("按期完成。" if task.closed_on_time else "逾期完成。")
+    if task.status == TaskStatus.WITHDRAWN:
+        return f"该项已撤销，原因：{task.withdrawn_reason}。"
+    if task.status in (TaskStatus.SUBMITTED, TaskStatus.VERIFIED):
+        return "牵头单位已报送办结，正在审核。"
+    return f"该项正在办理（{task.get_status_display()}）。"
+
+
+def build(d: Directive, tasks: list[Task], o: ReportOptions, *, today: date) -> OfficialDocument:
+    office = o.office or settings.DUBAN_OFFICE_NAME
+    issued_on = o.issued_on or today
+    doc = OfficialDocument()
+    if o.doc_no:
+        doc.masthead(Masthead(organ_mark=f"{office}文件", doc_no=o.doc_no, signer=o.signer))
+    doc.title(report_title(d))
+    doc.addressee(o.addressee or d.issuer or "县人民政府")
+    live = [t for t in tasks if t.status != TaskStatus.WITHDRAWN]
+    leads = []
+    for t in live:
+        for name in _units(t)[0]:
+            if name not in leads:
+                leads.append(name)
+    doc.para(
+        f"{_how_it_came(d)}。{office}及时将其分解为{len(tasks)}项任务，"
+        + (f"交由{'、'.join(leads)}牵头办理" if leads else "安排办理")
+        + "，并跟踪督办。现将办理情况报告如下。"
+    )
+    closed = [t for t in tasks if t.status == TaskStatus.CLOSED]
+    on_time = [t for t in closed if t.closed_on_time]
+    withdrawn = len(tasks) - len(live)
+    doc.heading1("一、总体情况")
+    summary = f"{len(tasks)}项任务中，已办结{len(closed)}项，其中按期办结{len(on_time)}项"
+    if withdrawn:
+        summary += f"；撤销{withdrawn}项"
+    still = len(live) - len(closed)
+    summary += f"；尚在办理{still}项。" if still else "。"
+    doc.para(summary)
+    doc.heading1("二、各项任务办理情况")
+    for i, t in enumerate(tasks, start=1):
+        doc.heading2(f"（{cn_number(i)}）{t.content}")
+        leads_t, co_t = _units(t)
+        facts = f"牵头单位：{'、'.join(leads_t) or '—'}"
+        if co_t:
+            facts += f"；配合单位：{'、'.join(co_t)}"
+        if t.due:
+            facts += f"；完成时限：{cn_date(t.due)}"
+        doc.para(facts + "。")
+        reported = _what_was_reported(t)
+        if reported:
+            doc.para(f"办理情况：{reported.rstrip('。')}。")
+        doc.para(_outcome(t))
+    if d.report_back_text:
+        doc.heading1("三、综合意见")
+        for paragraph in d.report_back_text.splitlines():
+            if paragraph.strip():
+                doc.para(paragraph.strip())
+    doc.para("特此报告。")
+    doc.signature(office, issued_on)
+    doc.imprint(Imprint(printer=office, printed_on=issued_on))
+    return doc
+
+
+def generate(
+    *, user: User, directive: Directive, options: ReportOptions, now: datetime | None = None
+) -> bytes:
+    """The .docx of the report; with a 发文字号, the issue is recorded (IssuedDocument)."""
+    now = now or timezone.now()
+    if not selectors.directives_visible_to(user).filter(pk=directive.pk).exists():
+        raise ReportError("您无权查看该来文。")
+    if options.doc_no:
+        try:
+            check_doc_no(options.doc_no)
+        except ValueError as e:
+            raise ReportError(str(e)) from None
+    tasks = list(
+        selectors.tasks_visible_to(user)
+        .filter(directive=directive)
+        .exclude(status=TaskStatus.DRAFT)
+        .select_related("lead_unit")
+        .order_by("number")
+    )
+    if not tasks:
+        raise ReportError(f"来文{directive.code}尚未交办任务，无可报告的办理情况。")
+    today = timezone.localdate(now)
+    content = build(directive, tasks, options, today=today).to_bytes()
+    if options.doc_no:
+        existing = IssuedDocument.objects.filter(doc_no=options.doc_no).first()
+        if existing is not None and existing.directive_id != directive.pk:
+            raise ReportError(
+                f"发文字号“{options.doc_no}”已用于《{existing.title}》，请使用新的文号。"
+            )
+        IssuedDocument.objects.update_or_create(
+            doc_no=options.doc_no,
+            defaults={
+                "kind": DocumentKind.REPORT_BACK,
+                "title": report_title(directive)[:200],
+                "directive": directive,
+                "issued_on": options.issued_on or today,
+                "issued_by": user,
+                "generated_at": now,
+                "sha256": hashlib.sha256(content).hexdigest(),
+            },
+        )
+    AccessLog.objects.create(
+        at=now,
+        kind=AccessKind.EXPORT,
+        user=user,
+        username=user.username,
+        detail=f"report_back.docx {directive.code} {options.doc_no or '(draft)'}",
+    )
+    return content
