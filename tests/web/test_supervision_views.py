@@ -286,3 +286,27 @@ def test_the_line_page_reads_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         lily.get(url)
     assert len(many) == len(few)
+
+
+def test_the_line_page_hands_the_line_out_as_an_excel_ledger(
+    county: County, client_for: Any, history: Any
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    c = county
+    mine = flow.task(c, START, co=[], leader=c.leader_lily, content="李县长条线的在办事项")
+    theirs = flow.task(c, START, lead=[c.c], co=[], leader=c.leader_wang, content="王县长条线事项")
+    lily = client_for(c.lily)
+    page = lily.get(f"/supervise/lines/{c.leader_lily.pk}/").content.decode()
+    link = f"/ledger/export/?line={c.leader_lily.pk}&amp;status=open"
+    assert link in page
+    response = lily.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    ws = load_workbook(BytesIO(b"".join(response.streaming_content)))["督办台账"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    contents = [row[4] for row in rows]
+    assert mine.content in contents and theirs.content not in contents
+    # history: unit A (lily's line) has one open task left; the closed ones stay out.
+    assert len(rows) == 2

@@ -35,9 +35,12 @@ def line_tasks(user: User, leader: Leader) -> QuerySet[Task]:
     return selectors.tasks_visible_to(user).filter(line_q(leader)).exclude(status__in=LIVE)
 
 
-def ledger_link(leader: Leader, **extra: str) -> str:
-    """The ledger filtered to the leader's line: the one-click link of the line pages."""
-    return f"{reverse('ledger')}?{urlencode({'line': leader.pk, **extra})}"
+def ledger_link(leader: Leader, *, page: str = "ledger", **extra: str) -> str:
+    """The ledger filtered to the leader's line: the one-click link of the line pages.
+
+    `page="ledger_export"` gives the same rows as a 台账.xlsx (documents/ledger_xlsx.py).
+    """
+    return f"{reverse(page)}?{urlencode({'line': leader.pk, **extra})}"
 
 
 @dataclass
@@ -67,6 +70,7 @@ class LineBoard:
     red_tasks: list[Task]
     escalations: list[Escalation]
     ledger: str
+    export: str  # the same list as an Excel ledger
     totals: UnitRow = field(default_factory=lambda: UnitRow(None))
 
 
@@ -107,6 +111,7 @@ def line_board(user: User, leader: Leader, *, today: date, limit: int = 100) -> 
         red_tasks=red_tasks,
         escalations=escalations,
         ledger=ledger_link(leader, status="open"),
+        export=ledger_link(leader, page="ledger_export", status="open"),
         totals=totals,
     )
 
@@ -160,6 +165,7 @@ def weekly_summary_text(user: User, leader: Leader, *, now: datetime) -> tuple[s
         lines.append("红灯事项：")
         lines += [_task_line(x) for x in board.red_tasks]
     lines.append(f"分管事项台账：{board.ledger}")
+    lines.append(f"导出Excel台账：{board.export}")
     return title, "\n".join(lines)
 
 
