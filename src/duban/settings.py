@@ -219,7 +219,8 @@ DUBAN_YELLOW_WORKDAYS = int(os.environ.get("DUBAN_YELLOW_WORKDAYS", "3"))
 
 # Documents (docs/decisions.md "Documents"): the office's name as it signs and prints, and
 # the 督查通报 rules for praise (表扬) and naming for delay (通报) — defaults an office changes.
-DUBAN_OFFICE_NAME = os.environ.get("DUBAN_OFFICE_NAME", "县人民政府办公室")
+# Empty: the county's name from the org file + 人民政府办公室 (documents/gbt9704.office_name).
+DUBAN_OFFICE_NAME = os.environ.get("DUBAN_OFFICE_NAME", "")
 DUBAN_BULLETIN_ADDRESSEE = os.environ.get("DUBAN_BULLETIN_ADDRESSEE", "各乡镇人民政府，县直各部门")
 DUBAN_BULLETIN_PRAISE_MIN_CLOSED = int(os.environ.get("DUBAN_BULLETIN_PRAISE_MIN_CLOSED", "3"))
 DUBAN_BULLETIN_PRAISE_MIN_RATE = int(os.environ.get("DUBAN_BULLETIN_PRAISE_MIN_RATE", "100"))

@@ -2,7 +2,9 @@
 
 Dates: work starts Monday 2026-03-02; "today" is 2026-04-15.
 
-key        县发改局 leads, 县财政局 co; key item, in progress with a report; due 2026-04-30
+key        县发改局 leads, 县财政局 co; key item, in progress with one report (03-20); due
+           2026-04-30. Key items report weekly (the county's default key cycle), so by
+           04-15 it has missed three Fridays: red, like the overdue task
 meeting    县财政局 leads, 城关镇 co; closed on time (2026-03-16, due 2026-03-18)
 late       城关镇 leads; closed late (2026-04-02, due 2026-03-20)
 overdue    新华乡 leads; open, due 2026-03-10: overdue and red

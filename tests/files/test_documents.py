@@ -7,6 +7,7 @@ import re
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -379,3 +380,16 @@ def test_the_report_back_command(
     assert "关于老旧小区改造办理情况的报告" in lines and "县人民政府：" in lines
     with pytest.raises(CommandError, match="不存在"):
         call_command("report_back", "2026-9999", "--out", str(out))
+
+
+def test_documents_sign_with_the_countys_name_from_the_org_file(
+    county: County, settings: Any
+) -> None:
+    from duban.org.loader import load
+
+    load({"county": "云溪县", "units": [], "groups": [], "leaders": [], "users": []})
+    issued = texts(open_docx(make_bulletin(county, doc_no="云政办督〔2026〕4号")))
+    assert issued[0] == "云溪县人民政府办公室文件"
+    assert "云溪县人民政府办公室" in issued
+    settings.DUBAN_OFFICE_NAME = "云溪县人民政府督查室"
+    assert "云溪县人民政府督查室" in texts(open_docx(make_bulletin(county)))  # the 署名

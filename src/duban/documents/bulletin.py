@@ -33,7 +33,7 @@ from django.utils import timezone
 from duban.audit.models import AccessKind, AccessLog
 from duban.documents.gbt9704 import Imprint, Masthead, OfficialDocument, check_doc_no, cn_date
 from duban.documents.models import DocumentKind, IssuedDocument
-from duban.org.models import Unit, User
+from duban.org.models import County, Unit, User
 from duban.work import selectors
 from duban.work.models import Light, TaskStatus
 
@@ -192,7 +192,7 @@ class BulletinOptions:
     issued_on: date | None = None  # 成文日期 (default: today)
     addressee: str = ""  # 主送机关 (default: settings.DUBAN_BULLETIN_ADDRESSEE)
     copies_to: tuple[str, ...] = ()  # 抄送
-    office: str = ""  # 署名 and 印发机关 (default: settings.DUBAN_OFFICE_NAME)
+    office: str = ""  # 署名 and 印发机关 (default: County.office_name())
 
 
 def _unit_row(u: UnitLine) -> list[str]:
@@ -205,7 +205,7 @@ def _unit_names(lines: list[UnitLine]) -> str:
 
 def build(f: Figures, o: BulletinOptions, *, today: date) -> OfficialDocument:
     limit = settings.DUBAN_BULLETIN_OVERDUE_LIST
-    office = o.office or settings.DUBAN_OFFICE_NAME
+    office = o.office or County.office_name()
     issued_on = o.issued_on or today
     period = period_words(f.start, f.end)
     doc = OfficialDocument()

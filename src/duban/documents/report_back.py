@@ -13,13 +13,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
 from duban.documents.gbt9704 import Imprint, Masthead, OfficialDocument, check_doc_no, cn_date
 from duban.documents.models import DocumentKind, IssuedDocument
-from duban.org.models import User
+from duban.org.models import County, User
 from duban.work import selectors
 from duban.work.models import (
     AssignmentRole,
@@ -108,7 +107,7 @@ def _outcome(task: Task) -> str:
 
 
 def build(d: Directive, tasks: list[Task], o: ReportOptions, *, today: date) -> OfficialDocument:
-    office = o.office or settings.DUBAN_OFFICE_NAME
+    office = o.office or County.office_name()
     issued_on = o.issued_on or today
     doc = OfficialDocument()
     if o.doc_no:

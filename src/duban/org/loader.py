@@ -17,7 +17,17 @@ import yaml
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from duban.org.models import Leader, Portfolio, Role, Unit, UnitAlias, UnitGroup, UnitKind, User
+from duban.org.models import (
+    County,
+    Leader,
+    Portfolio,
+    Role,
+    Unit,
+    UnitAlias,
+    UnitGroup,
+    UnitKind,
+    User,
+)
 from duban.org.pinyin import search_key
 
 
@@ -263,6 +273,9 @@ def load(data: dict[str, Any], *, password: str | None = None) -> OrgSummary:
     summary = OrgSummary()
     # Hashed once: PBKDF2 takes ~0.3 s, and a demo county has 130 users.
     password_hash = make_password(password) if password else None
+    county = str(data.get("county") or "").strip()
+    if county:
+        County.objects.update_or_create(pk=1, defaults={"name": county})
     by_code: dict[str, Unit] = {}
     for order, u in enumerate(data.get("units") or []):
         unit, _ = Unit.objects.update_or_create(

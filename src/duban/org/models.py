@@ -13,6 +13,34 @@ class UnitKind(models.TextChoices):
     SECTION = "section", "办内科室"
 
 
+class County(models.Model):
+    """The county (or district) itself: one row, from the org file's `county:` line.
+
+    Its name completes what documents print: 云溪县 + 人民政府办公室 signs a 督查通报.
+    """
+
+    name = models.CharField("县（区）名称", max_length=40)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "本县（区）"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current_name(cls) -> str:
+        """The county's name, or "" before an org file named it."""
+        row = cls.objects.filter(pk=1).first()
+        return row.name if row else ""
+
+    @classmethod
+    def office_name(cls) -> str:
+        """The office as documents sign it: DUBAN_OFFICE_NAME, else 云溪县人民政府办公室."""
+        from django.conf import settings
+
+        return settings.DUBAN_OFFICE_NAME or f"{cls.current_name() or '县'}人民政府办公室"
+
+
 class Unit(models.Model):
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("全称", max_length=100, unique=True)
