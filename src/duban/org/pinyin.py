@@ -10,13 +10,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from pypinyin import Style, pinyin
-
 MAX_VARIANTS = 8
 
 
 def initials(text: str) -> list[str]:
     """All initial-letter spellings of `text` (lowercase), the most likely reading first."""
+    # Imported here: loading pypinyin's phrase dictionary takes 0.2 s, which every `duban`
+    # command would pay at start-up (duban extract on 1 MB must finish within 2 s).
+    from pypinyin import Style, pinyin
+
     letters = pinyin(text, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
     choices = [sorted(set(options), key=options.index) for options in letters if options]
     spellings = []
