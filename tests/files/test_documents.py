@@ -393,3 +393,15 @@ def test_documents_sign_with_the_countys_name_from_the_org_file(
     assert "云溪县人民政府办公室" in issued
     settings.DUBAN_OFFICE_NAME = "云溪县人民政府督查室"
     assert "云溪县人民政府督查室" in texts(open_docx(make_bulletin(county)))  # the 署名
+
+
+def test_a_reply_counts_in_the_year_it_was_given_only(county: County) -> None:
+    from tests.files.office import close, make
+
+    task = make(county, at("2025-12-10 09:00"), content="年末交办事项", lead=[county.a])
+    close(county, task, county.amy, "2025-12-20 10:00")
+    actions.report_back(
+        directive=task.directive, text="已办结。", by=county.alice, now=at("2026-01-05 09:00")
+    )
+    assert annual.annual_figures(county.alice, 2025).reported_back == 0
+    assert annual.annual_figures(county.alice, 2026).reported_back == 1

@@ -233,6 +233,20 @@ def test_filters_parse_the_pages_query_string(county: County) -> None:
 # ------------------------------------------------------------------ the page
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"unit": "999999"}, {"due_from": "2026-05-01", "due_to": "2026-04-01"}, {"light": "blue"}],
+)
+def test_a_filter_the_page_refuses_exports_nothing(
+    office: Office, county: County, client_for, query: dict[str, str]
+):
+    c = client_for(county.alice)
+    r = c.get(reverse("ledger_export"), query)
+    assert r.status_code == 302 and r["Location"].startswith(reverse("ledger") + "?")
+    page = c.get(r["Location"]).content.decode()
+    assert "筛选条件有误，未导出" in page
+
+
 def test_the_ledger_page_exports_its_current_filters(office: Office, county: County, client_for):
     c = client_for(county.alice)
     page = c.get(reverse("ledger"), {"light": "red"})

@@ -201,6 +201,20 @@ def test_a_step_the_actions_refuse_rolls_everything_back(county: County, tmp_pat
     assert not Task.objects.exists()
 
 
+def test_a_refused_row_does_not_take_its_directive_with_it(county: County, tmp_path: Path):
+    # The refused row registered the directive both rows share (same 来文文号): its
+    # rollback removes it, and the next row must get a report, never a crash.
+    rows = [
+        ["事项内容", "牵头单位", "来文文号", "交办日期", "办理状态", "办结日期"],
+        ["乡镇卫生院改造", "新华乡", "云政阅〔2026〕9号", "2026-03-02", "已办结", "2026-03-20"],
+        ["修缮排水管网", "县发改局", "云政阅〔2026〕9号", "2026-03-02", "办理中", None],
+    ]
+    report = run(county, write(tmp_path / "l.xlsx", rows), dry_run=True)
+    assert [p.row for p in report.problems] == [2]
+    assert [r.outcome for r in report.rows] == ["error", "new"]
+    assert not Task.objects.exists() and not Directive.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

@@ -95,3 +95,29 @@ def test_a_directive_without_assigned_tasks_has_no_report(office: Office, county
     assert r.status_code == 302
     follow = c.get(r["Location"])
     assert "尚未交办任务" in follow.content.decode()
+
+
+def test_dates_outside_working_years_are_refused_not_a_crash(county: County, client_for) -> None:
+    c = client_for(county.alice)
+    for start, end in (("0001-01-01", "2026-03-31"), ("2026-03-01", "9999-12-31")):
+        r = c.post(reverse("bulletin_download"), {"start": start, "end": end, "output": "docx"})
+        assert r.status_code == 400 and "日期须在2000年至2100年之间" in r.content.decode()
+    assert c.get(reverse("documents"), {"year": "²"}).status_code == 200
+
+
+def test_a_bulletin_whose_pdf_fails_is_not_issued(
+    office: Office, county: County, client_for, monkeypatch
+) -> None:
+    from duban.documents import pdf
+
+    def broken(content: bytes) -> bytes:
+        raise pdf.PdfUnavailable("PDF转换失败：LibreOffice未生成文件。")
+
+    monkeypatch.setattr(pdf, "convert", broken)  # LibreOffice failing mid-conversion
+    r = client_for(county.alice).post(
+        reverse("bulletin_download"),
+        {"start": "2026-03-01", "end": "2026-03-31", "output": "pdf",
+         "doc_no": "云政办督〔2026〕3号"},
+    )  # fmt: skip
+    assert r.status_code == 302
+    assert not IssuedDocument.objects.exists()  # the number is still free for the next try

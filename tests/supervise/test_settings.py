@@ -99,3 +99,21 @@ def test_a_failed_record_write_stores_nothing(
         )  # fmt: skip
     assert not SpotCheck.objects.exists() and not SpotCheckItem.objects.exists()
     assert SupervisionConfig.objects.count() == 1
+
+
+def test_deleting_rules_from_the_list_is_logged_row_by_row(county: County) -> None:
+    sam = _signed_in(county.sam)
+    doomed = list(ScoreRule.objects.order_by("id")[:2])
+    response = sam.post(
+        "/admin/supervise/scorerule/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [r.pk for r in doomed],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not ScoreRule.objects.filter(pk__in=[r.pk for r in doomed]).exists()
+    details = list(AccessLog.objects.filter(kind=AccessKind.ADMIN).values_list("detail", flat=True))
+    for r in doomed:
+        assert any(f"delete supervise.ScoreRule {r.pk}:" in d for d in details), details

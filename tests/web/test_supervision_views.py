@@ -310,3 +310,18 @@ def test_the_line_page_hands_the_line_out_as_an_excel_ledger(
     assert mine.content in contents and theirs.content not in contents
     # history: unit A (lily's line) has one open task left; the closed ones stay out.
     assert len(rows) == 2
+
+
+def test_periods_and_dates_outside_working_years_are_refused_not_a_crash(
+    county: County, client_for: Any
+) -> None:
+    amy = client_for(county.amy)
+    page = amy.get("/supervise/scores/?period=0001-01", follow=True)
+    assert page.status_code == 200 and "期间“0001-01”无效" in page.content.decode()
+    alice = client_for(county.alice)
+    bad = alice.post(
+        "/supervise/spotchecks/new/",
+        {"title": "抽查", "size": "1", "seed": "1", "closed_from": "0001-01-01"},
+    )
+    assert bad.status_code == 400 and "日期须在2000年至2100年之间" in bad.content.decode()
+    assert not SpotCheck.objects.exists()

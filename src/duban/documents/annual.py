@@ -120,10 +120,11 @@ def annual_figures(user: User, year: int) -> AnnualFigures:
     f.extensions_approved = events.filter(
         kind=EventKind.EXTENSION_DECIDED, payload__approved=True
     ).count()
+    # 回音 given in the year, whenever the directive came in: a year's figure that does not
+    # change afterwards, and no directive counted in two years.
     f.reported_back = (
-        directives.filter(reported_back_at__isnull=False).count()
-        + selectors.directives_visible_to(user)
-        .filter(registered_at__lt=begin, reported_back_at__gte=begin, reported_back_at__lt=end)
+        selectors.directives_visible_to(user)
+        .filter(reported_back_at__gte=begin, reported_back_at__lt=end)
         .count()
     )
     f.bulletins = IssuedDocument.objects.filter(

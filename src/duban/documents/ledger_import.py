@@ -554,6 +554,9 @@ class _Importer:
         self.by = by
         self.now = now
         self.directives: dict[tuple[str, str, date], Directive] = {}
+        # Directives registered by the row being imported: if its savepoint rolls back,
+        # they are gone, and the next row of the same 文号 must register its own.
+        self.pending: list[tuple[str, str, date]] = []
         self.history_only: list[int] = []  # tasks imported closed or withdrawn
 
     def directive_for(self, d: Draft) -> Directive:
@@ -572,7 +575,15 @@ class _Importer:
         )
         if d.doc_no:
             self.directives[key] = directive
+            self.pending.append(key)
         return directive
+
+    def row_done(self, committed: bool) -> None:
+        """After a row's savepoint: keep its new directives, or forget them if rolled back."""
+        if not committed:
+            for key in self.pending:
+                self.directives.pop(key, None)
+        self.pending.clear()
 
     def run(self, d: Draft) -> None:
         directive = self.directive_for(d)
@@ -731,7 +742,9 @@ def _import_rows(
             try:
                 with transaction.atomic():
                     importer.run(d)
+                importer.row_done(committed=True)
             except ActionError as e:
+                importer.row_done(committed=False)
                 report.problems.append(Problem(d.row, message=e.message))
                 report.rows.append(RowResult(d.row, d.content, "error", label))
                 continue

@@ -61,6 +61,12 @@ class LoggedAdmin(SysadminOnly, admin.ModelAdmin):
         _log(request, f"delete {obj._meta.label} {obj.pk}: {obj}")
         super().delete_model(request, obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # The list's "delete selected" action: one log line per row, as delete_model writes.
+        for obj in queryset:
+            _log(request, f"delete {obj._meta.label} {obj.pk}: {obj}")
+        super().delete_queryset(request, queryset)
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
         if formset.has_changed():

@@ -54,8 +54,11 @@ def year(y: int) -> Period:
 
 
 def parse(text: str) -> Period:
-    """2026-03, 2026-Q1 or 2026; ValueError otherwise."""
+    """2026-03, 2026-Q1 or 2026 (years 2000-2100); ValueError otherwise."""
     text = text.strip()
+    found = re.match(r"\d{4}", text)
+    if found and not 2000 <= int(found.group()) <= 2100:
+        raise ValueError(f"year out of range: {text!r}")
     if m := _MONTH.match(text):
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:

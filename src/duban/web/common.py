@@ -65,3 +65,12 @@ def run_action(request: HttpRequest, fn: Callable[..., Any], **kwargs: Any) -> A
         messages.error(request, e.message)
         return e
     return None
+
+
+def year_in_range(day: Any) -> None:
+    """A form date of a working year (2000-2100): year 1 or 9999 overflows the time zone
+    arithmetic of the periods and documents built on it."""
+    from django.core.exceptions import ValidationError
+
+    if day is not None and not 2000 <= day.year <= 2100:
+        raise ValidationError("日期须在2000年至2100年之间。")

@@ -15,6 +15,7 @@ from django import forms
 
 from duban.org.models import Unit
 from duban.supervise.models import Check, Verdict
+from duban.web.common import year_in_range
 from duban.web.forms import MultipleFileField
 from duban.work.models import DirectiveKind
 
@@ -39,6 +40,7 @@ def _date(label: str, *, required: bool = True) -> forms.DateField:
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": f"请填写{label}。", "invalid": "请填写有效的日期。"},
+        validators=[year_in_range],
     )
 
 

@@ -19,9 +19,11 @@ from duban.work.extraction import extract_for_office
 def _base_date(raw: str) -> date:
     """The document's date: the received time typed in the form, else today."""
     try:
-        return datetime.fromisoformat(raw.strip()).date()
+        day = datetime.fromisoformat(raw.strip()).date()
     except ValueError:
         return timezone.localdate()
+    # A typo such as year 9999 would overflow "次年…" arithmetic: take today instead.
+    return day if 2000 <= day.year <= 2100 else timezone.localdate()
 
 
 def _status(request: HttpRequest, message: str, *, error: bool) -> HttpResponse:

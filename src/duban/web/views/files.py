@@ -17,9 +17,11 @@ from typing import IO, Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,7 +29,7 @@ from duban.documents import annual, bulletin, ledger_xlsx, pdf, report_back
 from duban.documents import ledger_import as ledger_import_module
 from duban.documents.models import IssuedDocument
 from duban.org.models import Leader, Role, Unit
-from duban.web.common import acting_user, roles_required
+from duban.web.common import acting_user, roles_required, year_in_range
 from duban.web.views.ledger import READERS, LedgerForm
 from duban.work import selectors
 
@@ -42,12 +44,21 @@ def _download(fh: IO[bytes], name: str, mime: str) -> FileResponse:
 
 @require_GET
 @roles_required(*READERS)
-def ledger_export(request: HttpRequest) -> FileResponse:
-    """导出Excel: the ledger page's current filters, read by the same form as the page."""
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
+    """导出Excel: the ledger page's current filters, read by the same form as the page.
+
+    A filter the form refuses is not dropped here as the page drops it (showing the error
+    beside the field): the file would hold more than was asked for. The user goes back to
+    the ledger page with the same query, where the error stands next to the field.
+    """
     user = acting_user(request)
     units = list(Unit.objects.order_by("-is_active", "order", "id"))
     leaders = list(Leader.objects.order_by("order", "id"))
-    filters = LedgerForm(request.GET, units=units, leaders=leaders).filters()
+    form = LedgerForm(request.GET, units=units, leaders=leaders)
+    filters = form.filters()
+    if form.errors:
+        messages.error(request, "筛选条件有误，未导出。请按提示修改后再导出。")
+        return redirect(f"{reverse('ledger')}?{request.GET.urlencode()}")
     now = timezone.now()
     # Not a `with`: FileResponse closes the file after streaming it, which deletes it.
     fh = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
@@ -61,10 +72,14 @@ def ledger_export(request: HttpRequest) -> FileResponse:
 
 class BulletinForm(forms.Form):
     start = forms.DateField(
-        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="起始日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     end = forms.DateField(
-        label="截止日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     doc_no = forms.CharField(
         label="发文字号",
@@ -77,6 +92,7 @@ class BulletinForm(forms.Form):
         required=False,
         help_text="不填为今天",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     copies_to = forms.CharField(
         label="抄送机关", required=False, max_length=300, help_text="多个机关用逗号或顿号分隔"
@@ -102,13 +118,10 @@ def _split(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[,，、;；\s]+", raw) if part.strip())
 
 
-def _send(request: HttpRequest, content: bytes, stem: str, output: str) -> HttpResponseBase:
+def _file(content: bytes, stem: str, output: str) -> FileResponse:
+    """The document as a download; raises pdf.PdfUnavailable when a PDF cannot be made."""
     if output == "pdf":
-        try:
-            content = pdf.convert(content)
-        except pdf.PdfUnavailable as e:
-            messages.error(request, str(e))
-            return redirect("documents")
+        content = pdf.convert(content)
         fh = tempfile.TemporaryFile(suffix=".pdf")  # noqa: SIM115 (closed by FileResponse)
         fh.write(content)
         return _download(fh, f"{stem}.pdf", "application/pdf")
@@ -117,8 +130,21 @@ def _send(request: HttpRequest, content: bytes, stem: str, output: str) -> HttpR
     return _download(fh, f"{stem}.docx", DOCX)
 
 
+def _send(request: HttpRequest, content: bytes, stem: str, output: str) -> HttpResponseBase:
+    try:
+        return _file(content, stem, output)
+    except pdf.PdfUnavailable as e:
+        messages.error(request, str(e))
+        return redirect("documents")
+
+
 def _year(raw: str | None, today: date) -> int:
-    return int(raw) if raw and raw.isdigit() and 2000 <= int(raw) <= 2100 else today.year
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return (
+        int(raw)
+        if raw and re.fullmatch(r"[0-9]{4}", raw) and 2000 <= int(raw) <= 2100
+        else today.year
+    )
 
 
 @roles_required(Role.SUPERVISOR)
@@ -161,15 +187,20 @@ def bulletin_download(request: HttpRequest) -> HttpResponseBase:
     options = bulletin.BulletinOptions(
         doc_no=d["doc_no"].strip(), issued_on=d["issued_on"], copies_to=_split(d["copies_to"])
     )
+    stem = f"督查通报-{d['start']:%Y%m%d}-{d['end']:%Y%m%d}"
     try:
-        content, _ = bulletin.generate(
-            user=acting_user(request), start=d["start"], end=d["end"], options=options
-        )
+        # One transaction: a bulletin whose PDF could not be made was not issued.
+        with transaction.atomic():
+            content, _ = bulletin.generate(
+                user=acting_user(request), start=d["start"], end=d["end"], options=options
+            )
+            return _file(content, stem, d["output"])
     except bulletin.BulletinError as e:
         form.add_error("doc_no" if options.doc_no else None, str(e))
         return documents(request, form)
-    stem = f"督查通报-{d['start']:%Y%m%d}-{d['end']:%Y%m%d}"
-    return _send(request, content, stem, d["output"])
+    except pdf.PdfUnavailable as e:
+        messages.error(request, str(e))
+        return redirect("documents")
 
 
 @require_POST
@@ -187,11 +218,12 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     d = form.cleaned_data
     options = report_back.ReportOptions(doc_no=d["doc_no"].strip(), signer=d["signer"].strip())
     try:
-        content = report_back.generate(user=user, directive=directive, options=options)
-    except report_back.ReportError as e:
+        with transaction.atomic():  # a report whose PDF could not be made was not issued
+            content = report_back.generate(user=user, directive=directive, options=options)
+            return _file(content, f"情况报告-{directive.code}", d["output"])
+    except (report_back.ReportError, pdf.PdfUnavailable) as e:
         messages.error(request, str(e))
         return redirect("directive_detail", pk=pk)
-    return _send(request, content, f"情况报告-{directive.code}", d["output"])
 
 
 # ------------------------------------------------------------------ ledger import
