@@ -205,3 +205,16 @@ def test_names_without_the_county_name_resolve(tmp_path: Path) -> None:
     path = write(tmp_path, "a.txt", "请县住房和城乡建设局于2026年6月底前完成改造。")
     _, out, _ = run(path, "--date", "2026-03-15", "--json")
     assert json.loads(out)["tasks"][0]["lead_units"] == [["云溪县住房和城乡建设局"]]
+
+
+@pytest.mark.django_db
+def test_a_docx_that_would_unpack_to_hundreds_of_mb_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    bomb = tmp_path / "纪要.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"0" * (201 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024  # small on disk
+    code, _, err = run(str(bomb))
+    assert code == Problem.TOO_LARGE and "解压后超过 200 MB" in err

@@ -377,3 +377,25 @@ def test_the_upload_page_takes_fewer_rows_than_the_command(
         r = client_for(county.alice).post(reverse("ledger_import"), {"file": fh})
     assert r.status_code == 400 and "超过单次导入上限2行" in r.content.decode()
     assert run(county, path).ok  # the command line takes it
+
+
+def test_an_unconfirmed_preview_is_dropped_after_a_day(
+    county: County, client_for, tmp_path: Path, settings
+):
+    import os
+    import time
+
+    settings.DATA_DIR = tmp_path / "data"
+    path = write(tmp_path / "l.xlsx", [["事项内容", "牵头单位"], ["修缮排水管网", "县发改局"]])
+    c = client_for(county.alice)
+    with path.open("rb") as fh:
+        first = c.post(reverse("ledger_import"), {"file": fh}).context["token"]
+    folder = tmp_path / "data" / "imports" / str(county.alice.pk)
+    old = folder / f"{first}.xlsx"
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    with path.open("rb") as fh:
+        second = c.post(reverse("ledger_import"), {"file": fh}).context["token"]
+    assert not old.exists() and (folder / f"{second}.xlsx").exists()
+    expired = c.post(reverse("ledger_import_confirm"), {"token": first})
+    assert expired.status_code == 302 and not Task.objects.exists()

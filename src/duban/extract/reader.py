@@ -39,6 +39,7 @@ class ReadError(Exception):
 
 
 _DOCX_MAGIC = b"PK\x03\x04"
+MAX_UNZIPPED = 200 * 1024 * 1024  # what a .docx may unpack to
 _BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!")
 
 
@@ -66,6 +67,15 @@ def docx_text(data: bytes, name: str) -> str:
     from docx.text.paragraph import Paragraph
 
     try:
+        # A .docx is a zip: refuse one that would unpack to more than MAX_UNZIPPED (a
+        # "zip bomb" fits in a few KB) before python-docx reads it all into memory.
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unzipped = sum(i.file_size for i in z.infolist())
+        if unzipped > MAX_UNZIPPED:
+            raise ReadError(
+                Problem.TOO_LARGE,
+                f"“{name}”解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像是正常的公文，未识别。",
+            )
         document = Document(io.BytesIO(data))
         lines: list[str] = []
         for block in document.iter_inner_content():
@@ -80,6 +90,8 @@ def docx_text(data: bytes, name: str) -> str:
                         if not cells or cells[-1] != text or not text:
                             cells.append(text)
                     lines.append(" | ".join(cells))
+    except ReadError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise ReadError(
             Problem.CORRUPT, f"“{name}”不是有效的 .docx 文档，可能已损坏（{type(e).__name__}）。"

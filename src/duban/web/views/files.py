@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ from duban.web.views.ledger import READERS, LedgerForm
 from duban.work import selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_SECONDS = 24 * 3600  # how long an unconfirmed import preview is kept
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -264,6 +266,11 @@ def ledger_import(request: HttpRequest) -> HttpResponseBase:
     token = uuid.uuid4().hex
     folder = _imports_dir() / str(user.pk)
     folder.mkdir(exist_ok=True)
+    # A preview nobody confirmed within a day is dropped, so uploads do not pile up.
+    stale = time.time() - PREVIEW_SECONDS
+    for old in folder.glob("*.xlsx"):
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
     path = folder / f"{token}.xlsx"
     with path.open("wb") as out:
         for chunk in upload.chunks():
