@@ -203,3 +203,12 @@ def test_the_inbox_lists_unread_first_and_marks_read(county: County, client_for:
     assert client_for(county.bob).post(f"/notifications/{first.pk}/read/").status_code == 404
     c.post("/notifications/read-all/")
     assert not Notification.objects.filter(user=county.amy, read_at__isnull=True).exists()
+
+
+def test_a_deadline_without_a_year_counts_from_today(county: County, client_for: Any) -> None:
+    response = client_for(county.alice).post(
+        "/directives/new/", form_data(county, **{"tasks-0-due": "年底前"})
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    task = Directive.objects.get().tasks.get(content="研究提出整治意见")
+    assert task.due == timezone.localdate().replace(month=12, day=31)  # this year's end

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from duban.work.deadlines import add_months, describe_due, parse_due_input, resolve_due
+from duban.work.deadlines import (
+    add_months,
+    describe_due,
+    parse_due_input,
+    parse_due_typed,
+    resolve_due,
+)
 from duban.workdays.calendar import WorkCalendar
 
 
@@ -49,3 +55,20 @@ def test_resolving_marks_unknown_years_provisional() -> None:
     r = resolve_due({"months": 3}, date(2026, 11, 26), cal)
     assert (r.due, r.provisional) == (date(2027, 2, 26), True)
     assert describe_due({"workdays": 5}) == "5个工作日内"
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "expected"),
+    [
+        ("6月底前", "2026-11-27", {"date": "2027-06-30"}),  # passed this year: next year's
+        ("6月底前", "2026-03-02", {"date": "2026-06-30"}),
+        ("年底前", "2026-11-27", {"date": "2026-12-31"}),
+        ("三季度末", "2026-10-08", {"date": "2027-09-30"}),
+        ("2026年6月底前", "2026-11-27", {"date": "2026-06-30"}),  # a year given is kept
+        ("5个工作日", "2026-11-27", {"workdays": 5}),
+    ],
+)
+def test_typed_deadlines_without_a_year_never_lie_in_the_past(
+    typed: str, today: str, expected: dict[str, object]
+) -> None:
+    assert parse_due_typed(typed, today=date.fromisoformat(today)) == expected

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from duban.org.models import Leader, Unit
-from duban.work.deadlines import parse_due_input
+from duban.work.deadlines import parse_due_typed
 from duban.work.models import Cycle, DirectiveKind, Urgency
 
 
@@ -78,7 +78,7 @@ class TaskForm(forms.Form):
         label="完成时限",
         required=False,
         max_length=40,
-        help_text="日期（2026-12-31）或“5个工作日”“30天”“3个月”；不填按默认时限",
+        help_text="日期（2026-12-31）、“6月底前”“年底前”或“5个工作日”“30天”“3个月”；不填按默认时限",
     )
     cycle = forms.ChoiceField(label="报送周期", choices=Cycle.choices, initial=Cycle.NONE)
     cycle_day = forms.IntegerField(
@@ -92,7 +92,9 @@ class TaskForm(forms.Form):
 
     def clean_due(self) -> dict[str, Any]:
         try:
-            return parse_due_input(self.cleaned_data["due"])
+            # Today is the base of year-less phrases (6月底前, 年底前): the office registers
+            # and sends out on the day a directive arrives (即批即转).
+            return parse_due_typed(self.cleaned_data["due"], today=timezone.localdate())
         except ValueError as e:
             raise forms.ValidationError(str(e)) from None
 

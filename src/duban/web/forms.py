@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from duban.org.models import Unit
-from duban.work.deadlines import parse_due_input
+from duban.work.deadlines import parse_due_typed
 
 # (label, field name, value, css class) for each submit button of a form.
 Button = tuple[str, str, str, str]
@@ -162,7 +163,9 @@ class ReassignForm(ActionForm):
 
     def clean_due(self) -> dict[str, Any]:
         try:
-            return parse_due_input(self.cleaned_data["due"])
+            # Today is the base of year-less phrases (6月底前, 年底前): the office registers
+            # and sends out on the day a directive arrives (即批即转).
+            return parse_due_typed(self.cleaned_data["due"], today=timezone.localdate())
         except ValueError as e:
             raise forms.ValidationError(str(e)) from None
 

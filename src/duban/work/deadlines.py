@@ -103,3 +103,22 @@ def parse_due_input(raw: str, *, today: date | None = None) -> dict[str, Any]:
     raise ValueError(
         f"无法识别完成时限“{raw}”，请填写日期（如2026-12-31）或“5个工作日”“30天”“3个月”。"
     )
+
+
+def parse_due_typed(raw: str, *, today: date) -> dict[str, Any]:
+    """The 完成时限 box of the register and reassign forms: `parse_due_input` from today.
+
+    A typed date without a year (6月底前, 三季度末) that has already passed this year means
+    next year's: a supervisor sending out work today does not set a deadline in the past.
+    (Documents keep the extractor's rule, which reads a date against the document's date.)
+    """
+    spec = parse_due_input(raw, today=today)
+    if "date" in spec and not re.search(r"\d{4}|[〇零一二三四五六七八九]{4}年", raw):
+        due = date.fromisoformat(spec["date"])
+        if due < today:
+            try:
+                due = due.replace(year=due.year + 1)
+            except ValueError:  # 2月29日 of a leap year
+                due = due.replace(year=due.year + 1, day=28)
+            spec = {"date": due.isoformat()}
+    return spec
