@@ -39,7 +39,16 @@ from duban.supervise.models import (
 )
 from duban.supervise.spotchecks import Filters, population
 from duban.work import actions as work
-from duban.work.actions import _lock, _now, _require_role, _require_state, _units_on, action
+from duban.work.actions import (
+    _lock,
+    _now,
+    _require_role,
+    _require_state,
+    _require_supervisor,
+    _supervisors,
+    _units_on,
+    action,
+)
 from duban.work.context import rule_context
 from duban.work.errors import Invalid, Refused
 from duban.work.models import (
@@ -54,14 +63,6 @@ from duban.work.models import (
 MAX_SEED = 2**63 - 1
 
 
-def _supervisor(by: User, what: str) -> None:
-    _require_role(by, {Role.SUPERVISOR}, what)
-
-
-def _supervisors() -> list[User]:
-    return list(User.objects.filter(role=Role.SUPERVISOR, is_active=True))
-
-
 # ---------------------------------------------------------------- key items
 
 
@@ -72,7 +73,7 @@ def mark_key(
     """重点督办: flag a task as key (or no longer key). A key task reports at least as
     often as the county's key cycle; the shorter cycle counts from today."""
     now = _now(now)
-    _supervisor(by, "调整重点督办")
+    _require_supervisor(by, "调整重点督办")
     task = _lock(task)
     _require_state(task, EventKind.KEY_CHANGED, "调整重点督办")
     reason = work.require_text(reason, "reason", "理由")
@@ -122,7 +123,7 @@ def draw_spot_check(
     the filters, the whole population and the sample, so anyone can draw it again.
     """
     now = _now(now)
-    _supervisor(by, "组织随机抽查")
+    _require_supervisor(by, "组织随机抽查")
     title = work.require_text(title, "title", "抽查名称")
     if (size is None) == (rate is None):
         raise Invalid("请填写样本量或抽查比例（二选一）。", log="size xor rate", field="size")
@@ -227,7 +228,7 @@ def record_finding(
     also opens a rectification directive (整改) for its lead unit.
     """
     now = _now(now)
-    _supervisor(by, "录入抽查核实结果")
+    _require_supervisor(by, "录入抽查核实结果")
     item = SpotCheckItem.objects.select_for_update().select_related("spot_check").get(pk=item.pk)
     if item.spot_check.status != SpotCheckStatus.OPEN:
         raise Invalid("该抽查已完成，不能再录入核实结果。", log="spot check closed")
@@ -310,7 +311,7 @@ def close_spot_check(
 ) -> SpotCheck:
     """抽查完成: every sampled task has its finding; the summary closes the check."""
     now = _now(now)
-    _supervisor(by, "完成随机抽查")
+    _require_supervisor(by, "完成随机抽查")
     check = SpotCheck.objects.select_for_update().get(pk=spot_check.pk)
     if check.status != SpotCheckStatus.OPEN:
         raise Invalid("该抽查已完成。", log=f"spot check {check.pk} closed")
@@ -389,7 +390,7 @@ def decide_appeal(
 ) -> ScoreAppeal:
     """申诉裁定: the office upholds the appeal (the item counts zero) or keeps the points."""
     now = _now(now)
-    _supervisor(by, "裁定考评申诉")
+    _require_supervisor(by, "裁定考评申诉")
     appeal = ScoreAppeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.status != AppealStatus.PENDING:
         raise Invalid("该申诉已裁定。", log=f"appeal {appeal.pk} decided")
@@ -451,7 +452,7 @@ def create_campaign(
 ) -> Campaign:
     """专项督查: a themed inspection of some units and/or tasks, with a checklist."""
     now = _now(now)
-    _supervisor(by, "组织专项督查")
+    _require_supervisor(by, "组织专项督查")
     title = work.require_text(title, "title", "专项督查名称")
     items = [line.strip() for line in checklist if line.strip()]
     if not items:
@@ -523,7 +524,7 @@ def record_visit(
     With `rectify` and any item 未落实, a rectification directive (整改) goes to the unit.
     """
     now = _now(now)
-    _supervisor(by, "录入督查情况")
+    _require_supervisor(by, "录入督查情况")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
         raise Invalid("该专项督查已结束。", log=f"campaign {campaign.pk} closed")
@@ -592,7 +593,7 @@ def close_campaign(
 ) -> Campaign:
     """专项督查结束: the closing report (督查报告) with the figures of every visit."""
     now = _now(now)
-    _supervisor(by, "结束专项督查")
+    _require_supervisor(by, "结束专项督查")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
         raise Invalid("该专项督查已结束。", log=f"campaign {campaign.pk} closed")
