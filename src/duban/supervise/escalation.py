@@ -16,7 +16,7 @@ from duban.org.selectors import leader_of
 from duban.supervise.ladder import Facts, Step, due_steps, threshold_for
 from duban.supervise.models import Basis, Escalation, Ladder, LadderStep
 from duban.work import rules
-from duban.work.actions import _units_on, record
+from duban.work.actions import _supervisors, _units_on, record
 from duban.work.models import EventKind, Task, TaskStatus
 
 # The unit's turn: a task the unit returned (退回) waits on the office, not on the unit,
@@ -188,7 +188,7 @@ def _recipients(task: Task, step: LadderStep) -> list[list[User]]:
         if leader is not None:
             groups.append(list(User.objects.filter(leader=leader, is_active=True)))
     if step.notify_supervisors:
-        groups.append(list(User.objects.filter(role=Role.SUPERVISOR, is_active=True)))
+        groups.append(_supervisors())
     # One message per person even when they are in two groups (a unit head is also a
     # unit user): the dedupe key is per task, step and recipient.
     return groups
