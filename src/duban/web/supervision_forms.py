@@ -16,22 +16,8 @@ from django import forms
 from duban.org.models import Unit
 from duban.supervise.models import Check, Verdict
 from duban.web.common import year_in_range
-from duban.web.forms import MultipleFileField
+from duban.web.forms import MultipleFileField, _required, _text
 from duban.work.models import DirectiveKind
-
-
-def _required(label: str) -> dict[str, str]:
-    return {"required": f"请填写{label}。"}
-
-
-def _text(label: str, *, required: bool = True, rows: int = 3, **kw: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages=_required(label),
-        **kw,
-    )
 
 
 def _date(label: str, *, required: bool = True) -> forms.DateField:
