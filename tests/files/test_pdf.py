@@ -1,4 +1,4 @@
-"""PDF through LibreOffice (run where it is installed; .ci/run installs it with the fonts).
+"""PDF through LibreOffice (scripts/test installs it with the fonts).
 
 The first page of each document is rendered to PNG in $DUBAN_ARTIFACTS (default
 test-artifacts/documents/) for a person to look at, and the layout is measured with
@@ -22,10 +22,15 @@ from duban.documents import annual, bulletin, gbt9704, pdf, report_back
 from tests.conftest import County
 from tests.files.office import TODAY, Office
 
-pytestmark = pytest.mark.skipif(
-    not (pdf.available() and shutil.which("pdftoppm") and shutil.which("pdftotext")),
-    reason="LibreOffice and poppler-utils are not installed (.ci/run installs them)",
-)
+
+@pytest.fixture(autouse=True)
+def _office_tools() -> None:
+    # Never skipped: scripts/test installs these (scripts/system-packages), so a missing
+    # tool is a broken set-up, not a reason to pass quietly.
+    if not (pdf.available() and shutil.which("pdftoppm") and shutil.which("pdftotext")):
+        pytest.fail("LibreOffice and poppler-utils are missing: run scripts/system-packages")
+
+
 ARTIFACTS = Path(os.environ.get("DUBAN_ARTIFACTS", "test-artifacts")) / "documents"
 PT_PER_MM = 72 / 25.4
 RIGHT_EDGE = (210 - 26) * PT_PER_MM  # 521.6 pt: the 版心's right edge

@@ -39,7 +39,8 @@ def client_for(county: County) -> Any:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(
-            "browser tests need Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+            "browser tests need Debian's chromium at /usr/bin/chromium"
+            " (scripts/system-packages installs it)"
         )
     # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the
     # test setup in the same thread) refuses to run inside one unless told it is safe.
