@@ -39,12 +39,14 @@ from duban.supervise.models import (
 )
 from duban.supervise.spotchecks import Filters, population
 from duban.work import actions as work
-from duban.work.actions import (
+from duban.work.actions.core import (
+    _check_attachments,
     _lock,
     _now,
     _require_role,
     _require_state,
     _require_supervisor,
+    _store_attachments,
     _supervisors,
     _units_on,
     action,
@@ -246,7 +248,7 @@ def record_finding(
     task = _lock(item.task)
     _require_state(task, EventKind.SPOT_CHECKED, "录入抽查核实结果")
     assert task.lead_unit is not None
-    checked = work._check_attachments(attachments)
+    checked = _check_attachments(attachments)
     fix: Task | None = None
     if rectify:
         fix = _rectification(
@@ -273,7 +275,7 @@ def record_finding(
     event = work.record(
         task, kind=EventKind.SPOT_CHECKED, at=now, by=by, unit=by.unit, payload=payload
     )
-    work._store_attachments(checked, by=by, now=now, event=event, task=task)
+    _store_attachments(checked, by=by, now=now, event=event, task=task)
     if verdict == Verdict.FALSE and task.status == TaskStatus.CLOSED:
         ctx = rule_context()
         spec = {"workdays": config().rectify_workdays}

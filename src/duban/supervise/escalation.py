@@ -16,7 +16,7 @@ from duban.org.selectors import leader_of
 from duban.supervise.ladder import Facts, Step, due_steps, threshold_for
 from duban.supervise.models import Basis, Escalation, Ladder, LadderStep
 from duban.work import rules
-from duban.work.actions import _supervisors, _units_on, record
+from duban.work.actions.core import _supervisors, _units_on, record
 from duban.work.models import EventKind, Task, TaskStatus
 
 # The unit's turn: a task the unit returned (退回) waits on the office, not on the unit,

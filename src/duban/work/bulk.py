@@ -7,7 +7,7 @@ history already happened. The rows are the ones the actions would write, event f
   `_append_event`, and the task/directive row keeps the head (seq and hash);
 - payloads are built by the helpers below with the actions' own validators, and the lead
   unit's `submitted` payload gets its `co_inputs` computed from the history as
-  `actions._co_inputs` would, so `duban audit verify` and `duban rebuild` cannot tell the
+  `actions.unit._co_inputs` would, so `duban audit verify` and `duban rebuild` cannot tell the
   difference.
 What it does not write: outbox notifications (the history is not news), progress reports
 and extension requests (so `progress` and `extension_*` events are refused here), and the
@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.org.models import Leader
-from duban.supervise.keys import key_cycle
 from duban.work import rules
 from duban.work.actions import (
     attachment_payload,
@@ -43,6 +42,7 @@ from duban.work.actions import (
     resolve_due_from,
 )
 from duban.work.errors import Invalid
+from duban.work.keys import key_cycle
 from duban.work.models import (
     Assignment,
     AssignmentRole,
@@ -312,7 +312,7 @@ def _fold(
     stream = f"t:{task_id}"
     state = rules.TaskState()
     rows: list[Event] = []
-    # Latest submitted text per unit, for the lead's co_inputs (as actions._co_inputs).
+    # Latest submitted text per unit, for the lead's co_inputs (as actions.unit._co_inputs).
     texts: dict[int, str] = {}
 
     def append(ev: EventSpec) -> None:

@@ -1,0 +1,325 @@
+"""The machinery every action shares: the @action transaction, who-may-act checks, the
+hash-chained record (`record`, `state_of`, `store_state`) and attachment checks."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from duban.audit.chain import GENESIS, canonical, event_hash
+from duban.audit.models import AccessKind, AccessLog
+from duban.org.models import UNIT_ROLES, Role, Unit, User
+from duban.work import rules
+from duban.work.context import rule_context
+from duban.work.errors import ActionError, Invalid, Refused
+from duban.work.models import (
+    Assignment,
+    AssignmentStatus,
+    Attachment,
+    Directive,
+    Event,
+    Task,
+    writing,
+)
+
+log = logging.getLogger("duban.actions")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def action(fn: Callable[P, R]) -> Callable[P, R]:
+    """One transaction per action; refusals are logged (English) and access-logged."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with transaction.atomic(), writing():
+                return fn(*args, **kwargs)
+        except ActionError as e:
+            by = kwargs.get("by")
+            log.info("%s refused for %s: %s", fn.__name__, getattr(by, "username", "?"), e.log)
+            if isinstance(e, Refused) and isinstance(by, User):
+                AccessLog.objects.create(
+                    at=timezone.now(),
+                    kind=AccessKind.REFUSED,
+                    user=by,
+                    username=by.username,
+                    detail=f"{fn.__name__}: {e.log}",
+                )
+            raise
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- who may act
+
+
+def _require_role(by: User, roles: Iterable[str], what: str) -> None:
+    if not by.is_active or by.role not in set(roles):
+        raise Refused(
+            f"您（{by.get_role_display()}）无权{what}。",
+            log=f"role {by.role} may not {what}",
+        )
+
+
+def _require_supervisor(by: User, what: str) -> None:
+    _require_role(by, {Role.SUPERVISOR}, what)
+
+
+def _unit_of(by: User, task: Task, what: str, *, lead_only: bool = False) -> Unit:
+    """The actor's unit, which must take part in the task (as its primary lead if asked)."""
+    _require_role(by, UNIT_ROLES, what)
+    assert by.unit is not None  # guaranteed by the unit_role_has_unit constraint
+    a = task.assignments.filter(unit=by.unit).exclude(status=AssignmentStatus.REPLACED).first()
+    if a is None:
+        raise Refused(
+            f"{by.unit.label}不是该事项的承办单位，无权{what}。",
+            log=f"unit {by.unit.code} is not assigned to task {task.pk}",
+        )
+    if lead_only and task.lead_unit_id != by.unit.pk:
+        raise Refused(
+            f"只有牵头单位可以{what}，{by.unit.label}是配合单位。",
+            log=f"unit {by.unit.code} is not the lead of task {task.pk}",
+        )
+    return by.unit
+
+
+def _require_state(task: Task, kind: str, what: str) -> None:
+    if task.status not in rules.ALLOWED_FROM[kind]:
+        raise Invalid(
+            f"事项{task.code}当前为“{task.get_status_display()}”，不能{what}。",
+            log=f"task {task.pk} in status {task.status} cannot take {kind}",
+        )
+
+
+def require_text(value: str, field_name: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(f"请填写{label}。", log=f"{field_name} is empty", field=field_name)
+    return value
+
+
+def _now(now: datetime | None) -> datetime:
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("now must be timezone-aware")
+    return now
+
+
+def _lock(task: Task) -> Task:
+    """Re-read the task under a row lock so two actions on one task serialise."""
+    return Task.objects.select_for_update().select_related("directive").get(pk=task.pk)
+
+
+# ---------------------------------------------------------------- the record
+
+
+def _append_event(
+    *,
+    directive: Directive,
+    task: Task | None,
+    kind: str,
+    at: datetime,
+    by: User | None,
+    unit: Unit | None,
+    payload: dict[str, Any],
+) -> Event:
+    holder: Task | Directive = task if task is not None else directive
+    stream = f"t:{task.pk}" if task is not None else f"d:{directive.pk}"
+    seq = holder.event_seq + 1
+    prev = holder.head_hash or GENESIS
+    body = canonical(
+        stream=stream,
+        seq=seq,
+        kind=kind,
+        at=at,
+        actor_id=by.pk if by else None,
+        actor_unit_id=unit.pk if unit else None,
+        directive_id=directive.pk,
+        task_id=task.pk if task else None,
+        payload=payload,
+    )
+    event = Event(
+        stream=stream,
+        seq=seq,
+        directive=directive,
+        task=task,
+        kind=kind,
+        at=at,
+        actor=by,
+        actor_unit=unit,
+        payload=payload,
+        prev_hash=prev,
+        hash=event_hash(prev, body),
+    )
+    event.save()
+    holder.event_seq, holder.head_hash = seq, event.hash
+    return event
+
+
+def state_of(task: Task) -> rules.TaskState:
+    """The stored projection of a task as a TaskState."""
+    values = {name: getattr(task, name) for name in rules.TaskState.task_fields()}
+    state = rules.TaskState(**values)
+    state.assignments = {
+        a.unit_id: rules.AssignmentState(
+            role=a.role,
+            position=a.position,
+            status=a.status,
+            assigned_at=a.assigned_at,
+            received_at=a.received_at,
+            return_reason=a.return_reason,
+        )
+        for a in task.assignments.all()
+    }
+    return state
+
+
+def store_state(task: Task, state: rules.TaskState) -> None:
+    """Write a TaskState onto the task row and its assignment rows."""
+    names = rules.TaskState.task_fields()
+    for name in names:
+        setattr(task, name, getattr(state, name))
+    task.save(update_fields=[*names, "event_seq", "head_hash"])
+    existing = {a.unit_id: a for a in task.assignments.all()}
+    for unit_id, a_state in state.assignments.items():
+        row = existing.get(unit_id) or Assignment(task=task, unit_id=unit_id)
+        changed = row.pk is None or any(
+            getattr(row, f) != getattr(a_state, f)
+            for f in ("role", "position", "status", "assigned_at", "received_at", "return_reason")
+        )
+        if changed:
+            row.role, row.position, row.status = a_state.role, a_state.position, a_state.status
+            row.assigned_at, row.received_at = a_state.assigned_at, a_state.received_at
+            row.return_reason = a_state.return_reason
+            row.save()
+
+
+def record(
+    task: Task,
+    *,
+    kind: str,
+    at: datetime,
+    by: User | None,
+    unit: Unit | None,
+    payload: dict[str, Any],
+    ctx: rules.RuleContext | None = None,
+) -> Event:
+    """Append one task event and update the projection with the same fold `rebuild` uses."""
+    ctx = ctx or rule_context()
+    new_state = rules.apply(
+        state_of(task),
+        kind=kind,
+        at=at,
+        payload=payload,
+        unit_id=unit.pk if unit else None,
+        ctx=ctx,
+    )
+    event = _append_event(
+        directive=task.directive, task=task, kind=kind, at=at, by=by, unit=unit, payload=payload
+    )
+    store_state(task, new_state)
+    return event
+
+
+# ---------------------------------------------------------------- attachments
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Checked:
+    file: File[Any]
+    name: str
+    size: int
+    sha256: str
+
+
+def _check_attachments(files: Sequence[File[Any]]) -> list[_Checked]:
+    """Read each file once for its size and SHA-256 (kept in the event), refusing bad ones."""
+    checked = []
+    for f in files:
+        name = Path(f.name or "").name
+        if not name:
+            raise Invalid("附件缺少文件名。", log="attachment without a name", field="attachments")
+        digest, size = hashlib.sha256(), 0
+        f.seek(0)
+        for chunk in f.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+            if size > MAX_ATTACHMENT_BYTES:
+                raise Invalid(
+                    f"附件“{name}”超过20MB，请压缩后再上传。",
+                    log=f"attachment {name} over 20 MB",
+                    field="attachments",
+                )
+        if size == 0:
+            raise Invalid(
+                f"附件“{name}”是空文件。", log=f"empty attachment {name}", field="attachments"
+            )
+        f.seek(0)
+        checked.append(_Checked(f, name, size, digest.hexdigest()))
+    return checked
+
+
+def attachment_payload(checked: Sequence[_Checked]) -> list[dict[str, Any]]:
+    return [{"name": c.name, "size": c.size, "sha256": c.sha256} for c in checked]
+
+
+def _store_attachments(
+    checked: Sequence[_Checked],
+    *,
+    by: User,
+    now: datetime,
+    event: Event,
+    directive: Directive | None = None,
+    task: Task | None = None,
+) -> None:
+    # Files are written inside the transaction; if it rolls back, the file stays on disk
+    # unreferenced (harmless, and cheaper than a two-phase store).
+    for c in checked:
+        Attachment(
+            directive=directive,
+            task=task,
+            event=event,
+            file=File(c.file, name=c.name),
+            name=c.name,
+            size=c.size,
+            sha256=c.sha256,
+            uploaded_at=now,
+            uploaded_by=by,
+        ).save()
+
+
+def _require_received(task: Task, unit: Unit, what: str) -> None:
+    a = task.assignments.get(unit=unit)
+    if a.status not in (AssignmentStatus.RECEIVED, AssignmentStatus.DONE):
+        raise Invalid(
+            f"{unit.label}尚未签收该事项，请先签收再{what}。",
+            log=f"assignment {a.pk} is {a.status}",
+        )
+
+
+def _units_on(task: Task) -> list[Unit]:
+    """The units still working on a task: not reassigned away, not having returned it."""
+    return [
+        a.unit
+        for a in task.assignments.select_related("unit").exclude(
+            status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED]
+        )
+    ]
+
+
+def _supervisors() -> list[User]:
+    return list(User.objects.filter(role=Role.SUPERVISOR, is_active=True))
