@@ -8,3 +8,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("duban.web.urls")),
 ]
+
+# Chinese error pages in the site's style (duban/web/views/errors.py).
+handler400 = "duban.web.views.errors.bad_request"
+handler403 = "duban.web.views.errors.permission_denied"
+handler404 = "duban.web.views.errors.not_found"
+handler500 = "duban.web.views.errors.server_error"

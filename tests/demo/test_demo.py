@@ -46,3 +46,16 @@ def test_the_demo_refuses_a_database_that_holds_work(capsys: pytest.CaptureFixtu
     call_command("demo", "--no-serve", "--now", "2026-11-26T17:00")
     out = capsys.readouterr().out
     assert "已有演示数据" in out and "duchashi" in out
+
+
+@pytest.mark.django_db
+def test_the_demo_summary_names_states_and_lights_in_chinese(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", "--no-serve", "--now", "2026-11-26T17:00", "--days", "10")
+    out = capsys.readouterr().out
+    status_line = next(line for line in out.splitlines() if line.startswith("事项状态："))
+    light_line = next(line for line in out.splitlines() if line.startswith("亮灯："))
+    assert "已办结" in status_line or "办理中" in status_line
+    for word in [*TaskStatus.values, *Light.values]:
+        assert word not in status_line and word not in light_line, (word, out)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from duban.demo.build import DEMO_LOGINS, DEMO_PASSWORD, build_demo
 from duban.management.timearg import parse_now
 from duban.notify.worker import deliver
-from duban.work.models import Directive
+from duban.work.models import Directive, Light, TaskStatus
 
 
 class Command(BaseCommand):
@@ -50,11 +50,22 @@ class Command(BaseCommand):
                 f"已生成：来文 {summary.directives} 件，事项 {summary.tasks} 项"
                 f"（用时 {time.monotonic() - started:.0f} 秒）。"
             )
+            # Office staff read this: the labels, in the order of the states and lights.
             self.stdout.write(
-                "事项状态：" + "，".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
+                "事项状态："
+                + "，".join(
+                    f"{s.label} {summary.by_status[s.value]}"
+                    for s in TaskStatus
+                    if summary.by_status.get(s.value)
+                )
             )
             self.stdout.write(
-                "亮灯：" + "，".join(f"{k} {v}" for k, v in sorted(summary.by_light.items()))
+                "亮灯："
+                + "，".join(
+                    f"{'未亮灯' if lt == Light.NONE else lt.label} {summary.by_light[lt.value]}"
+                    for lt in Light
+                    if summary.by_light.get(lt.value)
+                )
             )
         self.stdout.write("\n演示账号（密码均为 " + DEMO_PASSWORD + "）：")
         for username, role in DEMO_LOGINS:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from duban.org.models import Role
 from duban.org.selectors import leader_of
+from duban.web import drafts
 from duban.web.common import acting_user, roles_required, run_action
 from duban.web.directive_forms import DirectiveForm, TaskFormSet
 from duban.work import actions, selectors
@@ -146,6 +147,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     tasks = list(directive.tasks.select_related("lead_unit", "leader").order_by("number"))
+    plans = drafts.plans(tasks, today=timezone.localdate())
+    for t in tasks:
+        t.plan = plans.get(t.pk)  # type: ignore[attr-defined]
     settled = all(t.status in (TaskStatus.CLOSED, TaskStatus.WITHDRAWN) for t in tasks)
     context = {
         "directive": directive,

@@ -1,0 +1,118 @@
+"""Browser journeys for issue 12, points 9-13: what office staff see on their pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from tests.conftest import County
+from tests.web.conftest import screenshot, sign_in
+from tests.work import flow
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+# ---------------------------------------------------------------- 9. error pages
+
+
+def test_a_wrong_address_shows_a_chinese_page_with_a_way_home(
+    web_county: County, page: Any
+) -> None:
+    sign_in(page, "amy")
+    page.wait_for_url("**/unit/")
+    response = page.goto(page.base + "/tasks/424242/")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", name="页面不存在").is_visible()
+    screenshot(page, "error_404_desktop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "error_404_phone")
+    page.get_by_role("link", name="返回首页").click()
+    page.wait_for_url("**/unit/")
+
+    page.goto(page.base + "/workbench/")
+    assert page.get_by_role("heading", name="无权访问").is_visible()
+    assert page.get_by_text("您无权访问此页面。").is_visible()
+    assert "Forbidden" not in page.content()
+
+
+# ---------------------------------------------------------------- 11. menu, favicon, drafts
+
+
+def test_the_user_menu_leads_to_the_password_change(web_county: County, page: Any) -> None:
+    sign_in(page, "lily")
+    page.wait_for_url("**/leader/")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None
+    response = page.request.get(page.base + icon)
+    assert response.status == 200 and "svg" in response.headers["content-type"]
+    page.get_by_role("link", name="修改密码").click()
+    page.wait_for_url("**/password/")
+    assert page.get_by_role("heading", name="修改密码").is_visible()
+
+
+def test_drafts_show_their_planned_units_and_deadline_before_sending(
+    web_county: County, page: Any
+) -> None:
+    now = timezone.now()
+    flow.task(
+        web_county,
+        now,
+        lead=[web_county.a],
+        co=[web_county.b],
+        due={"workdays": 5},
+        assign=False,
+        content="研究提出城区内涝点整治意见",
+    )
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    inbox = page.locator("section", has=page.get_by_role("heading", name="待交办来文（1）"))
+    text = inbox.inner_text()
+    assert "研究提出城区内涝点整治意见" in text
+    assert "县发改局牵头，1个配合单位" in text
+    screenshot(page, "workbench_drafts")
+    inbox.get_by_role("link", name="关于加快推进城东污水处理厂建设的批示").click()
+    row = page.get_by_role("row", name="研究提出城区内涝点整治意见")
+    cells = row.inner_text()
+    assert "县发改局（拟）" in cells and "配合：县财政局" in cells
+    assert "5个工作日内" in cells and "（拟）" in cells
+    screenshot(page, "directive_drafts")
+
+
+# ---------------------------------------------------------------- 13. the phone menu
+
+
+def test_the_phone_menu_folds_into_one_button(web_county: County, page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, "lily")
+    page.wait_for_url("**/leader/")
+    header = page.locator("header.top").bounding_box()
+    assert header is not None and header["height"] < 60, header
+    assert not page.get_by_role("link", name="台账", exact=True).is_visible()
+    screenshot(page, "phone_leader_menu_closed")
+    toggle = page.get_by_role("button", name="菜单")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("link", name="台账", exact=True).is_visible()
+    assert page.get_by_role("link", name="修改密码").is_visible()
+    screenshot(page, "phone_leader_menu_open")
+    page.keyboard.press("Escape")
+    assert not page.get_by_role("link", name="台账", exact=True).is_visible()
+    # The keyboard opens it too.
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="台账", exact=True).click()
+    page.wait_for_url("**/ledger/**")
+
+
+def test_the_desktop_menu_stays_open(web_county: County, page: Any) -> None:
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "lily")
+    page.wait_for_url("**/leader/")
+    assert not page.get_by_role("button", name="菜单").is_visible()
+    assert page.get_by_role("link", name="台账", exact=True).is_visible()
+    header = page.locator("header.top").bounding_box()
+    assert header is not None and header["height"] < 60
+    screenshot(page, "desktop_leader_home")
