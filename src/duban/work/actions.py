@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from duban.audit.models import AccessKind, AccessLog
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
 from duban.supervise.keys import key_cycle
-from duban.work import rules
+from duban.work import rules, serials
 from duban.work.context import rule_context
 from duban.work.deadlines import describe_due, resolve_due
 from duban.work.errors import ActionError, Invalid, Refused
@@ -374,19 +374,9 @@ def register(
         registered_at=now,
         registered_by=by,
     )
-    # 登记序号 is max+1 per year; two offices registering at the same instant collide on
-    # the unique (year, serial) constraint, so the loser takes the next number.
-    for attempt in range(5):
-        last = Directive.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
-        directive.serial = last + 1
-        try:
-            with transaction.atomic():
-                directive.save()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
-            directive.pk = None
+    # 登记序号: a counter row per year, locked until this transaction commits (serials.py).
+    directive.serial = serials.allocate(year)
+    directive.save()
     event = _append_event(
         directive=directive,
         task=None,
