@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "duban.web.middleware.request_id",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,21 +198,31 @@ LOGOUT_REDIRECT_URL = "/login/"
 
 LOG_DIR = DATA_DIR / "logs"
 LOG_DIR.mkdir(exist_ok=True)
+# Every unhandled error (Django's "django.request" logger propagates to the root) and every
+# line of ours goes to DUBAN_DATA/logs/duban.log with the request id (duban/logs.py).
+# WatchedFileHandler, not RotatingFileHandler: several server processes write this file,
+# and each would rotate it on its own; rotate it with logrotate (README "Serving").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"request_id": {"()": "duban.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] pid=%(process)d %(name)s "
+            "%(message)s"
+        }
+    },
     "handlers": {
         "file": {
-            "class": "logging.handlers.RotatingFileHandler",
+            "class": "logging.handlers.WatchedFileHandler",
             "filename": LOG_DIR / "duban.log",
-            "maxBytes": 10 * 1024 * 1024,
-            "backupCount": 5,
             "formatter": "plain",
+            "filters": ["request_id"],
             "encoding": "utf-8",
         },
     },
-    "loggers": {"duban": {"handlers": ["file"], "level": "INFO"}},
+    "root": {"handlers": ["file"], "level": "WARNING"},
+    "loggers": {"duban": {"handlers": ["file"], "level": "INFO", "propagate": False}},
 }
 
 # Office rules (defaults an office may change; see docs/decisions.md).

@@ -8,3 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("duban.web.urls")),
 ]
+
+# Unexpected errors: a Chinese page with the request id (web/views/errors.py).
+handler500 = "duban.web.views.errors.server_error"
