@@ -9,7 +9,8 @@ urlpatterns = [
     path("", include("duban.web.urls")),
 ]
 
-# Chinese error pages in the site's style (duban/web/views/errors.py).
+# Chinese error pages in the site's style (duban/web/views/errors.py); the 500 page
+# shows the request id to quote.
 handler400 = "duban.web.views.errors.bad_request"
 handler403 = "duban.web.views.errors.permission_denied"
 handler404 = "duban.web.views.errors.not_found"

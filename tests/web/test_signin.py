@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,9 @@ from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
@@ -65,16 +68,53 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(amy: County) -> None
     assert login(Client(), PASSWORD).status_code == 302
 
 
+def _shift(c: Client, **seconds_ago: int) -> None:
+    """Move the session's stamps into the past, as if the user had stayed away."""
+    session = c.session
+    for key, ago in seconds_ago.items():
+        session[f"duban_{key}"] = int(time.time()) - ago
+    session.save()
+
+
 def test_thirty_idle_minutes_end_the_session(amy: County) -> None:
     c = Client()
     login(c, PASSWORD)
-    assert c.get("/notifications/").status_code != 302
-    session = Session.objects.get()
-    expiry = session.expire_date - timezone.now()
-    assert timedelta(minutes=29) < expiry <= timedelta(minutes=30)
-    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert c.get("/notifications/").status_code == 200
+    _shift(c, seen=29 * 60)
+    assert c.get("/notifications/").status_code == 200  # 29 minutes away: still signed in
+    _shift(c, seen=31 * 60)
+    key = c.session.session_key
     response = c.get("/notifications/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert c.get("/notifications/").status_code == 302  # the old cookie is dead too
+
+
+def test_twelve_hours_end_even_an_active_session(amy: County) -> None:
+    c = Client()
+    login(c, PASSWORD)
+    c.get("/")
+    _shift(c, started=11 * 3600, seen=10)
+    assert c.get("/notifications/").status_code == 200
+    _shift(c, started=12 * 3600 + 60, seen=10)
+    response = c.get("/notifications/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_page_view_does_not_write_the_session(amy: County) -> None:
+    c = Client()
+    login(c, PASSWORD)
+    c.get("/")  # the first request after sign-in stamps the session
+    with CaptureQueriesContext(connection) as queries:
+        assert c.get("/notifications/").status_code == 200
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"]]
+    assert writes and all(w.lstrip().upper().startswith("SELECT") for w in writes)
+    # A minute later the next request moves the idle clock on, once.
+    _shift(c, seen=61)
+    stored = Session.objects.get().expire_date
+    c.get("/notifications/")
+    assert Session.objects.get().expire_date > stored
+    assert int(time.time()) - c.session["duban_seen"] < 5
 
 
 def test_signing_out_ends_the_session(amy: County) -> None:

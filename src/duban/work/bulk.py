@@ -27,12 +27,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.org.models import Leader
-from duban.work import rules
+from duban.work import rules, serials
 from duban.work.actions import (
     attachment_payload,
     check_cycle,
@@ -486,18 +485,16 @@ def _directive_rows(
 
 
 def _serials(directives: Sequence[DirectiveSpec]) -> dict[int, int]:
-    """The last serial used in each registration year of the batch (register's Max+1)."""
-    years = {timezone.localtime(d.registered_at).year for d in directives}
-    last = dict.fromkeys(years, 0)
-    rows = (
-        Directive.objects.filter(year__in=years)
-        .values("year")
-        .annotate(m=Max("serial"))
-        .values_list("year", "m")
-    )
-    for year, serial in rows:
-        last[year] = serial or 0
-    return last
+    """The serial before the batch's first in each registration year.
+
+    The batch's numbers are reserved as one block per year from the locked counter row
+    (serials.py), so a concurrent `register` neither collides with nor interleaves them.
+    """
+    per_year: dict[int, int] = {}
+    for d in directives:
+        year = timezone.localtime(d.registered_at).year
+        per_year[year] = per_year.get(year, 0) + 1
+    return {year: serials.allocate(year, n) - 1 for year, n in sorted(per_year.items())}
 
 
 def _issuer_names(directives: Sequence[DirectiveSpec]) -> dict[int, str]:

@@ -467,3 +467,18 @@ class CalendarYear(models.Model):
     year = models.PositiveIntegerField(unique=True)
     confirmed_at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)
+
+
+class SerialCounter(models.Model):
+    """The last 登记序号 used in a registration year (work/serials.py allocates from it).
+
+    One row per year, locked in the registering transaction, so numbers are handed out one
+    at a time and stay gapless: a transaction that rolls back rolls its number back too.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "登记序号计数"
+        verbose_name_plural = "登记序号计数"

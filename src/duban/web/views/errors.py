@@ -16,6 +16,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
+from duban import logs
+
 log = logging.getLogger("duban.web")
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -27,7 +29,7 @@ PAGES: dict[int, tuple[str, str]] = {
     405: ("操作方式有误", "此地址只能通过页面上的按钮提交，不能直接打开。请返回上一页重新操作。"),
     500: (
         "系统出错",
-        "系统处理时出错，已记录。您填写的内容未保存。请稍后重试；如仍出错，请联系系统管理员。",
+        "处理您的请求时系统发生了错误，已记录。请刷新页面，查看操作是否已经生效，再决定是否重试。",
     ),
 }
 CSRF_TITLE = "页面已过期"
@@ -68,15 +70,21 @@ def not_found(request: HttpRequest, exception: BaseException | None = None) -> H
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """No request context: the database may be what failed, and the header reads it."""
+    """No request context: the database may be what failed, and the header reads it.
+
+    The request id (duban/logs.py) is shown so a user can quote it; the log has the trace.
+    """
     title, text = PAGES[500]
+    rid = getattr(request, "request_id", None) or logs.current()
     try:
-        body: str = loader.render_to_string("web/error_500.html", {"title": title, "text": text})
+        body: str = loader.render_to_string(
+            "web/error_500.html", {"title": title, "text": text, "request_id": rid}
+        )
     except Exception:  # the page that reports an error must not raise one
         log.exception("500 page failed to render")
         body = (
             f"<!doctype html><meta charset=utf-8><title>{title}</title>"
-            f"<h1>{title}</h1><p>{text}</p><p><a href=/>返回首页</a></p>"
+            f"<h1>{title}</h1><p>{text}</p><p>错误编号：{rid}</p><p><a href=/>返回首页</a></p>"
         )
     return HttpResponse(body, status=500)
 

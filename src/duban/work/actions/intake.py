@@ -8,13 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from duban.notify.outbox import enqueue_for_units
 from duban.org.models import Leader, Unit, User
-from duban.work import rules
+from duban.work import rules, serials
 from duban.work.actions.core import (
     _append_event,
     _check_attachments,
@@ -91,19 +90,9 @@ def register(
         registered_at=now,
         registered_by=by,
     )
-    # 登记序号 is max+1 per year; two offices registering at the same instant collide on
-    # the unique (year, serial) constraint, so the loser takes the next number.
-    for attempt in range(5):
-        last = Directive.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
-        directive.serial = last + 1
-        try:
-            with transaction.atomic():
-                directive.save()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
-            directive.pk = None
+    # 登记序号: a counter row per year, locked until this transaction commits (serials.py).
+    directive.serial = serials.allocate(year)
+    directive.save()
     event = _append_event(
         directive=directive,
         task=None,
