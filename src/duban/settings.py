@@ -5,6 +5,14 @@ DATABASE_URL      postgres://user@host:port/name for production; SQLite when uns
 DUBAN_SECRET_KEY  secret key; when unset one is generated once into DUBAN_DATA/secret_key
 DUBAN_DEBUG       "1" for development only
 DUBAN_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
+DUBAN_HTTPS       "1" when users reach Duban over https (behind nginx): secure cookies,
+                  HSTS, redirect http -> https, trusted origins from the allowed hosts
+DUBAN_BEHIND_PROXY "1" to trust the proxy's X-Forwarded-Proto header (only when the app
+                  port is reachable from the proxy alone)
+DUBAN_CSRF_TRUSTED_ORIGINS  comma-separated origins (default with DUBAN_HTTPS: https://HOST
+                  for every allowed host)
+DUBAN_TRUSTED_PROXY  the proxy's address whose X-Forwarded-* headers count (default 127.0.0.1)
+DUBAN_HSTS_SECONDS  HSTS max-age when DUBAN_HTTPS is on (default 31536000, one year)
 """
 
 from __future__ import annotations
@@ -109,6 +117,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "duban.web.middleware.no_store_when_signed_in",
     "duban.web.views.errors.friendly_405",
+    "duban.web.middleware.content_security_policy",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,7 +136,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked.html"
 AXES_VERBOSE = False
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # 等保 IA-2 / ASVS 7.3.1-7.3.2: an idle timeout (30 minutes) and an absolute lifetime (12
 # hours, a working day with overtime) — enforced by web/middleware.session_timeouts, which
@@ -140,6 +149,48 @@ SESSION_COOKIE_AGE = DUBAN_SESSION_IDLE_MINUTES * 60 + 120
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "duban.web.views.errors.csrf_failure"  # in Chinese, with a way back
+
+# TLS (等保 8.1.4.1c, security.md IA-3): the app speaks plain HTTP to a TLS-terminating
+# proxy on the same host (README "Production"). With DUBAN_HTTPS the cookies are sent over
+# https only, browsers are told to keep to https (HSTS), and a plain-http request is
+# redirected. Behind a proxy Django sees http unless it trusts X-Forwarded-Proto, and then
+# every POST fails the CSRF origin check ("Origin checking failed"): DUBAN_BEHIND_PROXY.
+HTTPS = env_bool("DUBAN_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = (
+    env_int("DUBAN_HSTS_SECONDS", 31_536_000, low=0, high=63_072_000) if HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preload asks browser makers to hard-code the name; an intranet host name cannot be on that
+# list, so the header would promise nothing (check security.W021 silenced below for this).
+SECURE_HSTS_PRELOAD = False
+BEHIND_PROXY = env_bool("DUBAN_BEHIND_PROXY", False)
+# The proxy's address: `duban serve` (waitress) drops X-Forwarded-* from anyone else.
+TRUSTED_PROXY = os.environ.get("DUBAN_TRUSTED_PROXY", "127.0.0.1")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DUBAN_CSRF_TRUSTED_ORIGINS",
+    [f"https://{host}" for host in ALLOWED_HOSTS if host and not host.startswith(".")]
+    if HTTPS
+    else [],
+)
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")):
+        raise ConfigError(f"DUBAN_CSRF_TRUSTED_ORIGINS: {_origin!r} must start with https://")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (duban.web.middleware.security_headers): every script and style
+# is served by the package itself; style attributes remain in a few templates (widths,
+# colours of escalation steps), hence 'unsafe-inline' for styles only, never for scripts.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -218,3 +218,58 @@ def test_a_docx_that_would_unpack_to_hundreds_of_mb_is_refused(tmp_path: Path) -
     assert bomb.stat().st_size < 1024 * 1024  # small on disk
     code, _, err = run(str(bomb))
     assert code == Problem.TOO_LARGE and "解压后超过 200 MB" in err
+
+
+def _docx_with_body(path: Path, paragraphs: int, text: str = "督办事项") -> None:
+    """A real .docx (python-docx's template) whose body is `paragraphs` short paragraphs,
+    written in streamed chunks so the test never holds the whole XML in memory."""
+    import io
+    import zipfile
+
+    from docx import Document
+
+    blank = io.BytesIO()
+    Document().save(blank)
+    para = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode()
+    with zipfile.ZipFile(blank) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                z.writestr(item, src.read(item))
+                continue
+            head, _, _ = src.read(item).decode().partition("<w:body>")
+            with z.open("word/document.xml", "w", force_zip64=True) as out:
+                out.write(f"{head}<w:body>".encode())
+                for _ in range(paragraphs // 10_000):
+                    out.write(para * 10_000)
+                out.write(para * (paragraphs % 10_000))
+                out.write(b"</w:body></w:document>")
+
+
+@pytest.mark.django_db
+def test_a_docx_bomb_of_two_million_paragraphs_is_refused_quickly(tmp_path: Path) -> None:
+    """The issue's file: under 1 MB on disk, ~190 MB of XML, 1.8 million paragraphs."""
+    import time
+
+    bomb = tmp_path / "纪要.docx"
+    _docx_with_body(bomb, 1_800_000)
+    assert bomb.stat().st_size < 1024 * 1024
+    started = time.monotonic()
+    code, _, err = run(str(bomb))
+    print(f"refused in {time.monotonic() - started:.2f} s")
+    assert code == Problem.TOO_LARGE
+    assert "的正文解压后有" in err and "超过 32 MB 的上限" in err
+
+
+@pytest.mark.django_db
+def test_a_docx_of_too_many_paragraphs_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "方案.docx"
+    _docx_with_body(path, 25_000)
+    code, _, err = run(str(path))
+    assert code == Problem.TOO_LARGE and "超过 20000 段" in err
+
+
+@pytest.mark.django_db
+def test_a_text_of_millions_of_characters_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "长文.txt", "请县财政局于6月底前完成。\n" * 200_000)
+    code, _, err = run(path)
+    assert code == Problem.TOO_LARGE and "万字的上限" in err

@@ -9,6 +9,7 @@ the same shape as rows copied from a web page.
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 from enum import IntEnum
@@ -40,6 +41,13 @@ class ReadError(Exception):
 
 _DOCX_MAGIC = b"PK\x03\x04"
 MAX_UNZIPPED = 200 * 1024 * 1024  # what a .docx may unpack to
+# A 677 KB .docx unpacking to 190 MB of XML (1.8 million paragraphs) kept a worker busy for
+# 23 minutes and 2.2 GB (issue 17): the limits below refuse it within a second. A long
+# 公文 (a 100-page work report) has ~2 MB of XML, ~3,000 paragraphs and ~150,000 characters.
+MAX_XML = 32 * 1024 * 1024  # the XML parts (images do not count): python-docx parses them whole
+MAX_PARAGRAPHS = 20_000
+MAX_CHARS = 2_000_000
+MAX_SECONDS = 20.0
 _BINARY_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!")
 
 
@@ -71,14 +79,33 @@ def docx_text(data: bytes, name: str) -> str:
         # "zip bomb" fits in a few KB) before python-docx reads it all into memory.
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unzipped = sum(i.file_size for i in z.infolist())
+            xml = sum(i.file_size for i in z.infolist() if i.filename.endswith((".xml", ".rels")))
         if unzipped > MAX_UNZIPPED:
             raise ReadError(
                 Problem.TOO_LARGE,
                 f"“{name}”解压后超过 {MAX_UNZIPPED // 1024 // 1024} MB，不像是正常的公文，未识别。",
             )
+        if xml > MAX_XML:
+            raise ReadError(
+                Problem.TOO_LARGE,
+                f"“{name}”的正文解压后有 {xml / 1024 / 1024:.0f} MB，"
+                f"超过 {MAX_XML // 1024 // 1024} MB 的上限，不像是一份公文，未识别。"
+                "请拆分后再识别。",
+            )
+        started = time.monotonic()
         document = Document(io.BytesIO(data))
         lines: list[str] = []
         for block in document.iter_inner_content():
+            if len(lines) > MAX_PARAGRAPHS:
+                raise ReadError(
+                    Problem.TOO_LARGE,
+                    f"“{name}”超过 {MAX_PARAGRAPHS} 段，不像是一份公文，未识别。请拆分后再识别。",
+                )
+            if time.monotonic() - started > MAX_SECONDS:
+                raise ReadError(
+                    Problem.TOO_LARGE,
+                    f"“{name}”读取超过 {MAX_SECONDS:.0f} 秒仍未读完，未识别。请拆分后再识别。",
+                )
             if isinstance(block, Paragraph):
                 lines.append(block.text)
             elif isinstance(block, Table):
@@ -128,6 +155,12 @@ def read_bytes(data: bytes, name: str) -> str:
         )
     if not text.strip():
         raise ReadError(Problem.EMPTY, f"“{name}”中没有文字内容。")
+    if len(text) > MAX_CHARS:
+        raise ReadError(
+            Problem.TOO_LARGE,
+            f"“{name}”有 {len(text) // 10000} 万字，超过 {MAX_CHARS // 10000} 万字的上限，"
+            "不像是一份公文，未识别。请拆分后再识别。",
+        )
     return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
@@ -34,4 +35,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"督办系统已启动：http://{options['host']}:{options['port']}/  (Ctrl+C 退出)"
         )
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        proxy: dict[str, Any] = {}
+        if settings.BEHIND_PROXY:
+            # waitress drops X-Forwarded-* unless they come from the trusted proxy; with
+            # them it sets the request's scheme, so Django sees https (CSRF, secure cookies).
+            proxy = {
+                "trusted_proxy": settings.TRUSTED_PROXY,
+                "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+                "clear_untrusted_proxy_headers": True,
+            }
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            **proxy,
+        )

@@ -15,3 +15,10 @@ document.addEventListener("DOMContentLoaded", function () {
     if (e.key === "Escape" && header.classList.contains("open")) { set(false); button.focus(); }
   });
 });
+
+// 返回上一页 links: the CSP allows no javascript: URLs, so a[data-back] goes back in
+// history here; without script (or history) the link's own href (the home page) is used.
+document.addEventListener("click", function (e) {
+  var link = e.target.closest && e.target.closest("a[data-back]");
+  if (link && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+});
