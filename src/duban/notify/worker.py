@@ -125,14 +125,21 @@ def plan(
 
 
 def fan_out(*, now: datetime, limit: int = 500) -> int:
-    ids = list(
+    batch = list(
         Outbox.objects.filter(delivered_at__isnull=True)
         .order_by("id")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "recipient_id")[:limit]
     )
-    if not ids:
+    if not batch:
         return 0
+    ids = [pk for pk, _user in batch]
     enabled = set(ChannelConfig.objects.filter(enabled=True).values_list("kind", flat=True))
+    # One query for the batch's preferences; without an enabled channel none are needed.
+    prefs = (
+        {p.user_id: p for p in Preference.objects.filter(user_id__in={u for _, u in batch})}
+        if enabled
+        else {}
+    )
     delivered = 0
     for pk in ids:
         with transaction.atomic():
@@ -164,8 +171,7 @@ def fan_out(*, now: datetime, limit: int = 500) -> int:
                     delivered_at=now,
                 )
             ]
-            pref = Preference.objects.filter(user_id=row.recipient_id).first() if enabled else None
-            for channel, address, when in plan(row, pref, enabled, now):
+            for channel, address, when in plan(row, prefs.get(row.recipient_id), enabled, now):
                 rows.append(
                     Delivery(
                         outbox=row,
