@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from duban.web.views import (
+    channels,
     dashboard,
     directives,
     extract,
@@ -11,6 +12,7 @@ from duban.web.views import (
     homes,
     ledger,
     notifications,
+    preferences,
     supervision,
     tasks,
     units,
@@ -110,4 +112,10 @@ urlpatterns = [
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<int:pk>/read/", notifications.read, name="notification_read"),
     path("notifications/read-all/", notifications.read_all, name="notifications_read_all"),
+    path("notifications/settings/", preferences.preferences, name="notify_preferences"),
+    # the system administrator's notification channels (web/views/channels.py)
+    path("sysadmin/channels/", channels.channels, name="sysadmin_channels"),
+    path("sysadmin/channels/retry/", channels.retry, name="sysadmin_channels_retry"),
+    path("sysadmin/channels/<str:kind>/", channels.channel_save, name="sysadmin_channel_save"),
+    path("sysadmin/channels/<str:kind>/test/", channels.channel_test, name="sysadmin_channel_test"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from duban.notify.worker import deliver
+from duban.notify.worker import deliver_due
 
 
 class Command(BaseCommand):
@@ -20,9 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            n = deliver(now=timezone.now())
+            report = deliver_due(now=timezone.now())
             if options["once"]:
-                self.stdout.write(f"已投递 {n} 条通知。")
+                self.stdout.write(str(report))
                 return
-            if n == 0:
+            if report.fanned_out == 0 and report.sent == 0:
                 time.sleep(options["interval"])

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.notify import actions
 from duban.notify.models import Notification
 from duban.web.common import acting_user
 
@@ -29,9 +30,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def read(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(Notification, pk=pk, user=acting_user(request))
-    if note.read_at is None:
-        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    user = acting_user(request)
+    note = get_object_or_404(Notification, pk=pk, user=user)
+    actions.mark_read(by=user, notifications=[note], now=timezone.now())
     if note.task_id:
         return redirect("task_detail", note.task_id)
     if note.directive_id:
@@ -42,7 +43,7 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def read_all(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(user=acting_user(request), read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    user = acting_user(request)
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    actions.mark_read(by=user, notifications=unread, now=timezone.now())
     return redirect("notifications")

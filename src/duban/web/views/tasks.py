@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.notify import selectors as notify_selectors
 from duban.org.models import Role, Unit, User
 from duban.web import forms as f
 from duban.web.common import acting_user, roles_required
@@ -472,6 +473,7 @@ def _render(
         "top_error": top_error,
         "cycle_text": _cycle_text(task),
         "home": home,
+        "sent_notes": notify_selectors.task_deliveries(user, task),
     }
     return render(request, "web/task.html", context)
 
