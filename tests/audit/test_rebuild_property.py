@@ -1,11 +1,13 @@
 """Property: for any history driven through the actions, rebuild == stored projection.
 
 Hypothesis picks a sequence of moves (register+decompose+assign, receive, return, reassign,
-report, extension, urge, submit, verify, close, withdraw, tick with its escalation ladders,
-marking a key task, a spot-check finding that may reopen a task) with random actors, tasks
-and time steps. Moves the rules refuse are part of the history too: a refusal must leave
-the projection and the record consistent. At the end every task's events are folded again
-and compared with its stored row and assignments, and the hash chain verifies.
+report, extension, urge, submit, verify, close, withdraw a task or its directive, tick with
+its escalation ladders, marking a key task, a spot-check finding that may reopen a task)
+with random actors, tasks and time steps. Moves the rules refuse are part of the history
+too: a refusal must leave the projection and the record consistent. After every move no
+request is stranded: it is in the projection and decidable in its task's status (issue 12).
+At the end every task's events are folded again and compared with its stored row and
+assignments, and the hash chain verifies.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from duban.audit.verify import rebuild, verify_chain
 from duban.org.loader import load
 from duban.supervise import actions as sv
 from duban.supervise.spotchecks import Filters
-from duban.work import actions
+from duban.work import actions, rules
 from duban.work.errors import ActionError
-from duban.work.models import ExtensionRequest, Task
+from duban.work.models import ExtensionRequest, ExtensionStatus, Task
 from duban.work.tick import tick
 from tests.conftest import SMALL_COUNTY, County, at
 
@@ -43,6 +45,7 @@ MOVES = [
     "verify",
     "close",
     "withdraw",
+    "withdraw_directive",
     "tick",
     "key",
     "spot",
@@ -78,10 +81,25 @@ class RebuildEqualsProjection(TestCase):
             # A refused move stores nothing, which the final checks also cover.
             with contextlib.suppress(ActionError):
                 self._move(move, n, flag, t, now, c, units, liaison)
+            self._no_stranded_requests()
         self.assertTrue(verify_chain().ok)
         report = rebuild()
         self.assertEqual(report.differing, [])
         self.assertEqual(report.tasks, Task.objects.count())
+
+    def _no_stranded_requests(self) -> None:
+        """Every pending request is in its task's projection and decidable where it is."""
+        pending = {
+            (r.task_id, f"extension:{r.pk}")
+            for r in ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+        }
+        projected = set()
+        for task in Task.objects.exclude(open_requests=[]):
+            for key in task.open_requests:
+                projected.add((task.pk, key))
+                decided_by = rules.REQUESTS[key.split(":")[0]]["decided_by"]
+                self.assertIn(task.status, rules.ALLOWED_FROM[str(decided_by)], (task.code, key))
+        self.assertEqual({p for p in projected if p[1].startswith("extension:")}, pending)
 
     def _move(
         self,
@@ -170,6 +188,11 @@ class RebuildEqualsProjection(TestCase):
         elif move == "withdraw":
             if n % 5 == 0:
                 actions.withdraw(task=t, reason="撤销", by=c.alice, now=now)
+        elif move == "withdraw_directive":
+            if n % 7 == 0:
+                actions.withdraw_directive(
+                    directive=t.directive, reason="撤销来文", by=c.alice, now=now
+                )
         elif move == "tick":
             tick(now=now)
         elif move == "key":

@@ -65,6 +65,9 @@ UNSUPPORTED = frozenset(
         EventKind.PROGRESS,
         EventKind.EXTENSION_REQUESTED,
         EventKind.EXTENSION_DECIDED,
+        EventKind.EXTENSION_LAPSED,
+        EventKind.SCORE_APPEALED,
+        EventKind.APPEAL_DECIDED,
         EventKind.REPORTED_BACK,
     }
 )

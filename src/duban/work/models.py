@@ -222,6 +222,10 @@ class Task(GuardedModel):
     extension_count = models.PositiveSmallIntegerField(default=0)
     sent_back_count = models.PositiveSmallIntegerField(default=0)
     withdrawn_reason = models.TextField(blank=True)
+    # Requests waiting on someone's decision ("extension:<id>", "appeal:<item>"), folded
+    # from the events like every projected column, so `duban rebuild` checks them too and
+    # no request can be left without a way to settle it (docs/decisions.md, issue 12).
+    open_requests = models.JSONField(default=list, blank=True)
     event_seq = models.PositiveIntegerField(default=0)
     head_hash = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField()
@@ -310,6 +314,7 @@ class EventKind(models.TextChoices):
     PROGRESS = "progress", "报送进展"
     EXTENSION_REQUESTED = "extension_requested", "申请延期"
     EXTENSION_DECIDED = "extension_decided", "延期审批"
+    EXTENSION_LAPSED = "extension_lapsed", "延期申请失效"
     URGED = "urged", "催办"
     SUBMITTED = "submitted", "报送办结"
     VERIFIED = "verified", "审核通过"
@@ -391,6 +396,8 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已同意"
     REJECTED = "rejected", "未同意"
+    # Closed without a decision by the transition that made it moot (销号, 撤销, 退回, 改派).
+    LAPSED = "lapsed", "已失效"
 
 
 class ExtensionRequest(GuardedModel):

@@ -37,6 +37,16 @@ _SEEN_BY_UNITS = frozenset(
     }
 )
 
+OPEN = frozenset(
+    {
+        TaskStatus.ASSIGNED,
+        TaskStatus.IN_PROGRESS,
+        TaskStatus.RETURNED,
+        TaskStatus.SUBMITTED,
+        TaskStatus.VERIFIED,
+    }
+)
+
 # Which task statuses each task-level event may start from. One table, checked by every
 # action before anything is written (STYLE.md, "Explicit states").
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -49,9 +59,11 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     EventKind.RETURNED: frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS}),
     EventKind.PROGRESS: frozenset({TaskStatus.IN_PROGRESS}),
     EventKind.EXTENSION_REQUESTED: frozenset({TaskStatus.IN_PROGRESS}),
-    EventKind.EXTENSION_DECIDED: frozenset(
-        {TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}
-    ),
+    # A pending extension stays decidable while the task is open (a unit may submit done
+    # while it waits: the office still decides whether the submission was in time); the
+    # transitions that end the task or the unit's part lapse it first (EXTENSION_LAPSED).
+    EventKind.EXTENSION_DECIDED: OPEN,
+    EventKind.EXTENSION_LAPSED: OPEN,
     EventKind.URGED: frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}),
     EventKind.SUBMITTED: frozenset({TaskStatus.IN_PROGRESS}),
     EventKind.VERIFIED: frozenset({TaskStatus.SUBMITTED}),
@@ -106,18 +118,27 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     EventKind.SPOT_CHECKED: _SEEN_BY_UNITS,
     EventKind.REOPENED: frozenset({TaskStatus.CLOSED}),
     EventKind.SCORE_APPEALED: _SEEN_BY_UNITS,
-    EventKind.APPEAL_DECIDED: _SEEN_BY_UNITS,
+    # An appeal is about points already given: it stays decidable even once the task is
+    # withdrawn (its points then no longer count, but the unit is owed an answer).
+    EventKind.APPEAL_DECIDED: _SEEN_BY_UNITS | {TaskStatus.WITHDRAWN},
 }
 
-OPEN = frozenset(
-    {
-        TaskStatus.ASSIGNED,
-        TaskStatus.IN_PROGRESS,
-        TaskStatus.RETURNED,
-        TaskStatus.SUBMITTED,
-        TaskStatus.VERIFIED,
-    }
-)
+# Every kind of request a task can carry (`TaskState.open_requests` holds "<kind>:<key>"),
+# the event that decides it, and the events that open and lapse it. A request is never
+# stranded: in every status it can be in, its deciding event is allowed (the state-table
+# test in tests/work/test_requests.py checks this for every transition).
+REQUESTS: dict[str, dict[str, str | None]] = {
+    "extension": {
+        "opened_by": EventKind.EXTENSION_REQUESTED,
+        "decided_by": EventKind.EXTENSION_DECIDED,
+        "lapsed_by": EventKind.EXTENSION_LAPSED,
+    },
+    "appeal": {
+        "opened_by": EventKind.SCORE_APPEALED,
+        "decided_by": EventKind.APPEAL_DECIDED,
+        "lapsed_by": None,
+    },
+}
 # Statuses in which the unit's clock runs (reports due, deadline counting).
 RUNNING = frozenset({TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED})
 
@@ -173,6 +194,7 @@ class TaskState:
     extension_count: int = 0
     sent_back_count: int = 0
     withdrawn_reason: str = ""
+    open_requests: list[str] = field(default_factory=list)
     updated_at: datetime | None = None
     assignments: dict[int, AssignmentState] = field(default_factory=dict)
 
@@ -180,6 +202,7 @@ class TaskState:
         new = dataclasses.replace(self)
         new.due_spec = dict(self.due_spec)
         new.reported_slots = list(self.reported_slots)
+        new.open_requests = list(self.open_requests)
         new.assignments = {k: dataclasses.replace(v) for k, v in self.assignments.items()}
         return new
 
@@ -267,7 +290,12 @@ def apply(
             s.reported_slots = sorted({*s.reported_slots, p["slot"]})
         if unit_id == s.lead_unit_id:
             s.last_report_at = at
+    elif kind == EventKind.EXTENSION_REQUESTED:
+        _open(s, f"extension:{p['request']}")
+    elif kind == EventKind.EXTENSION_LAPSED:
+        _settle(s, f"extension:{p['request']}")
     elif kind == EventKind.EXTENSION_DECIDED:
+        _settle(s, f"extension:{p['request']}")
         if p["approved"]:
             s.due = _d(p["new_due"])
             s.due_provisional = p["due_provisional"]
@@ -320,13 +348,14 @@ def apply(
         s.cycle_from = local_date(at)
         assert s.lead_unit_id is not None
         s.assignments[s.lead_unit_id].status = AssignmentStatus.RECEIVED
+    elif kind == EventKind.SCORE_APPEALED:
+        _open(s, f"appeal:{p['item']}")
+    elif kind == EventKind.APPEAL_DECIDED:
+        _settle(s, f"appeal:{p['item']}")
     elif kind in (
-        EventKind.EXTENSION_REQUESTED,
         EventKind.LIGHT_CHANGED,
         EventKind.COMMENTED,
         EventKind.SPOT_CHECKED,
-        EventKind.SCORE_APPEALED,
-        EventKind.APPEAL_DECIDED,
     ):
         pass  # recorded for the timeline; the light below is recomputed for every event
     else:
@@ -335,6 +364,15 @@ def apply(
     s.updated_at = at
     refresh_light(s, local_date(at), ctx)
     return s
+
+
+def _open(s: TaskState, key: str) -> None:
+    if key not in s.open_requests:
+        s.open_requests = [*s.open_requests, key]
+
+
+def _settle(s: TaskState, key: str) -> None:
+    s.open_requests = [k for k in s.open_requests if k != key]
 
 
 def local_date(at: datetime) -> date:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.models import AccessKind, AccessLog
+from duban.notify.outbox import enqueue_for_units
 from duban.org.models import UNIT_ROLES, Role, Unit, User
 from duban.work import rules
 from duban.work.context import rule_context
@@ -28,6 +29,9 @@ from duban.work.models import (
     Attachment,
     Directive,
     Event,
+    EventKind,
+    ExtensionRequest,
+    ExtensionStatus,
     Task,
     writing,
 )
@@ -323,3 +327,45 @@ def _units_on(task: Task) -> list[Unit]:
 
 def _supervisors() -> list[User]:
     return list(User.objects.filter(role=Role.SUPERVISOR, is_active=True))
+
+
+def lapse_extensions(
+    task: Task,
+    *,
+    why: str,
+    by: User,
+    now: datetime,
+    units: Iterable[int] | None = None,
+) -> list[ExtensionRequest]:
+    """Close the pending extension requests a transition makes moot (of `units` if given).
+
+    Called by close, withdraw, a lead's return and a reassignment away from the lead, just
+    before their own event, so the timeline reads "延期申请失效" then the transition, and a
+    request is never left waiting on a task where nobody can decide it.
+    """
+    pending = task.extensions.select_for_update().filter(status=ExtensionStatus.PENDING)
+    if units is not None:
+        pending = pending.filter(unit_id__in=list(units))
+    lapsed = []
+    for req in pending.select_related("unit").order_by("pk"):
+        record(
+            task,
+            kind=EventKind.EXTENSION_LAPSED,
+            at=now,
+            by=by,
+            unit=by.unit,
+            payload={"request": req.pk, "reason": why},
+        )
+        req.status, req.decided_by, req.decided_at = ExtensionStatus.LAPSED, by, now
+        req.decision_reason = why
+        req.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        enqueue_for_units(
+            [req.unit],
+            kind="extension_lapsed",
+            title=f"延期申请已失效：{task.content[:40]}",
+            body=why,
+            task=task,
+            now=now,
+        )
+        lapsed.append(req)
+    return lapsed

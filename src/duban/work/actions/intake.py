@@ -24,6 +24,7 @@ from duban.work.actions.core import (
     _store_attachments,
     action,
     attachment_payload,
+    lapse_extensions,
     record,
     require_text,
 )
@@ -358,6 +359,16 @@ def reassign(
         spec = check_due_spec(due, "")
         payload |= due_payload(spec, resolve_due_from(spec, timezone.localdate(now), ctx))
     before = {a.unit_id for a in task.assignments.exclude(status=AssignmentStatus.REPLACED)}
+    if task.lead_unit_id is not None and task.lead_unit_id != lead[0].pk:
+        # Only the primary lead may ask for more time; once another unit leads, the old
+        # lead's pending request has nobody to act on its answer.
+        lapse_extensions(
+            task,
+            why=f"事项已改派，{lead[0].label}为新的牵头单位，原延期申请不再审批。",
+            by=by,
+            now=now,
+            units=[task.lead_unit_id],
+        )
     record(task, kind=EventKind.REASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     new_units = [u for u in (*lead, *co) if u.pk not in before]
     enqueue_for_units(

@@ -23,6 +23,7 @@ from duban.work.actions.core import (
     _unit_of,
     action,
     attachment_payload,
+    lapse_extensions,
     record,
     require_text,
 )
@@ -70,6 +71,11 @@ def return_(*, task: Task, reason: str, by: User, now: datetime | None = None) -
         raise Invalid(
             f"{unit.label}的承办状态为“{a.get_status_display()}”，不能退回。",
             log=f"assignment {a.pk} is {a.status}",
+        )
+    if unit.pk == task.lead_unit_id:
+        # The lead gives the task back: its request for more time goes with it.
+        lapse_extensions(
+            task, why="牵头单位已退回事项，延期申请不再审批。", by=by, now=now, units=[unit.pk]
         )
     record(task, kind=EventKind.RETURNED, at=now, by=by, unit=unit, payload={"reason": reason})
     enqueue_for_users(
