@@ -116,3 +116,59 @@ def test_the_desktop_menu_stays_open(web_county: County, page: Any) -> None:
     header = page.locator("header.top").bounding_box()
     assert header is not None and header["height"] < 60
     screenshot(page, "desktop_leader_home")
+
+
+# ---------------------------------------------------------------- 7. batch actions
+
+
+def test_a_red_list_of_43_is_urged_with_one_selection_and_one_click(
+    web_county: County, page: Any
+) -> None:
+    from datetime import timedelta
+
+    from duban.work.models import EventKind, Task
+    from duban.work.tick import tick
+
+    start = timezone.now() - timedelta(days=40)
+    due = {"date": (start + timedelta(days=5)).date().isoformat()}
+    for i in range(43):
+        flow.task(web_county, start, due=due, content=f"第{i + 1}项超期未办结的整改任务")
+    tick(now=timezone.now())
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    red = page.locator("section", has=page.get_by_role("heading", name="红灯事项（43）"))
+    red.get_by_role("checkbox", name="全选本页").check()  # one selection
+    assert red.locator("[data-batch-count]").inner_text() == "43"
+    screenshot(page, "batch_workbench_selected")
+    red.get_by_role("button", name="催办所选").click()  # one click
+    page.wait_for_url("**/workbench/")
+    assert page.get_by_text("已催办 43 项。").is_visible()
+    assert Task.objects.filter(events__kind=EventKind.URGED).distinct().count() == 43
+
+
+def test_ticking_ledger_rows_by_keyboard_and_printing_their_slips(
+    web_county: County, page: Any
+) -> None:
+    for i in range(3):
+        flow.task(web_county, timezone.now(), due={"date": "2030-06-30"}, content=f"台账事项{i}")
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "alice")
+    page.goto(page.base + "/ledger/")
+    first = page.get_by_role("checkbox", name="选择 2026-0001-1")
+    first.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("checkbox", name="选择 2026-0002-1").focus()
+    page.keyboard.press("Space")
+    assert page.locator("[data-batch-count]").inner_text() == "2"
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="打印督办单").click()
+    assert dl.value.suggested_filename.startswith("督办通知单-2项")
+    screenshot(page, "batch_ledger_selected")
+    page.get_by_text("列为重点督办…").click()
+    page.get_by_label("列为重点督办的理由").fill("县长专题会议要求")
+    page.get_by_label("列为重点督办的理由").press("Enter")  # Enter must not urge everyone
+    page.get_by_role("button", name="列为重点督办", exact=True).click()
+    page.wait_for_url("**/ledger/**")
+    assert page.get_by_text("已列为重点督办 2 项。").is_visible()
+    assert page.get_by_text("已催办").count() == 0

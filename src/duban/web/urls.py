@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from duban.web.views import (
+    batch,
     dashboard,
     directives,
     extract,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("directives/<int:pk>/withdraw/", directives.withdraw, name="directive_withdraw"),
     path("units/search/", units.search, name="unit_search"),
     # one task, and the actions on it (POST only)
+    path("tasks/batch/", batch.batch, name="task_batch"),
     path("tasks/<int:pk>/", tasks.detail, name="task_detail"),
     path("tasks/<int:pk>/receive/", tasks.receive, name="task_receive"),
     path("tasks/<int:pk>/return/", tasks.return_, name="task_return"),

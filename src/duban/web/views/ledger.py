@@ -163,6 +163,8 @@ def _render(
         "query": query,
         "save_form": save_form or SaveFilterForm(),
         "partial": partial,
+        # Ticking rows for 催办/督办单/导出 (web/views/batch.py): the office and leaders.
+        "batch": user.role in (Role.SUPERVISOR, Role.LEADER),
         "links": {
             "first": _link(query),
             "previous": _link(query, page=page.number - 1, before=page.first_cursor),
