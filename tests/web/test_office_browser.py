@@ -172,3 +172,57 @@ def test_ticking_ledger_rows_by_keyboard_and_printing_their_slips(
     page.wait_for_url("**/ledger/**")
     assert page.get_by_text("已列为重点督办 2 项。").is_visible()
     assert page.get_by_text("已催办").count() == 0
+
+
+# ---------------------------------------------------------------- 12. ledger density
+
+
+LONG = (
+    "加快推进城东污水处理厂二期工程建设，完成管网铺设、泵站改造和尾水提标工作，"
+    "确保年底前通水试运行，同步做好征地拆迁、资金筹措和安全生产等工作"
+)
+
+
+def _row_height(page: Any) -> float:
+    rows = page.locator("table.ledger tbody tr")
+    boxes = [rows.nth(i).bounding_box() for i in range(rows.count())]
+    return sum(b["height"] for b in boxes if b) / len(boxes)
+
+
+def test_the_compact_ledger_shows_one_line_a_row_and_is_remembered(
+    web_county: County, page: Any
+) -> None:
+    now = timezone.now()
+    for i in range(12):
+        t = flow.task(web_county, now, due={"date": "2030-06-30"}, content=f"{LONG}（{i}）")
+        from duban.work import actions
+
+        actions.receive(task=t, by=web_county.amy, now=now)
+        actions.report_progress(task=t, text=LONG, by=web_county.amy, now=now)
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "alice")
+    page.goto(page.base + "/ledger/")
+    full = _row_height(page)
+    toggle = page.get_by_role("button", name="紧凑显示")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    compact = _row_height(page)
+    print(f"ledger row height at 1440 px: full {full:.0f} px, compact {compact:.0f} px")
+    assert compact < 40 < full, (full, compact)
+    link = page.get_by_role("link", name=f"{LONG[:20]}", exact=False).first
+    assert link.get_attribute("title", timeout=1000).startswith(LONG)  # the full text on hover
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), "compact rows scroll sideways"
+    screenshot(page, "ledger_compact_1440")
+    # Remembered: another filter, and the next visit, stay compact.
+    page.get_by_label("办理状态").select_option("in_progress")
+    page.wait_for_url("**status=in_progress**")
+    assert "compact" in (page.locator("table.ledger").get_attribute("class") or "")
+    page.goto(page.base + "/ledger/")
+    assert "compact" in (page.locator("table.ledger").get_attribute("class") or "")
+    assert page.get_by_role("button", name="紧凑显示").get_attribute("aria-pressed") == "true"
+    # The phone keeps its layout: rows wrap, nothing scrolls sideways.
+    page.set_viewport_size(PHONE)
+    assert not page.get_by_role("button", name="紧凑显示").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "ledger_compact_phone")
