@@ -226,3 +226,52 @@ def test_the_compact_ledger_shows_one_line_a_row_and_is_remembered(
     assert not page.get_by_role("button", name="紧凑显示").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "ledger_compact_phone")
+
+
+# ---------------------------------------------------------------- 8. attachment preview
+
+
+def test_a_unit_previews_an_image_and_a_word_file_in_the_page(
+    web_county: County, page: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from duban.documents import pdf
+    from duban.work import actions
+    from tests.web.test_preview import PNG, docx_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path / "data"
+    t = flow.task(web_county, timezone.now(), due={"date": "2030-06-30"})
+    actions.receive(task=t, by=web_county.amy)
+    actions.report_progress(
+        task=t,
+        text="已完成招标，附现场照片和整改报告。",
+        attachments=[
+            ContentFile(PNG, name="现场照片.png"),
+            ContentFile(docx_bytes("城东污水处理厂整改情况报告"), name="整改报告.docx"),
+        ],
+        by=web_county.amy,
+    )
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "amy")
+    page.goto(page.base + f"/tasks/{t.pk}/")
+    page.get_by_role("link", name="预览：现场照片.png").first.click()
+    page.wait_for_url("**/preview/")
+    img = page.get_by_role("img", name="附件图片：现场照片.png")
+    assert img.evaluate("i => i.complete && i.naturalWidth") == 1
+    assert page.get_by_role("link", name="下载").is_visible()
+    page.get_by_role("link", name="返回").click()
+    page.wait_for_url(f"**/tasks/{t.pk}/")
+    if not pdf.available():
+        return
+    with page.expect_response("**/inline/", timeout=120_000) as framed:
+        page.get_by_role("link", name="预览：整改报告.docx").first.click()
+    assert framed.value.status == 200
+    assert framed.value.headers["content-type"] == "application/pdf"
+    assert page.get_by_text("Word文件已转换为PDF显示").is_visible()
+    page.wait_for_timeout(1500)  # the browser's PDF viewer draws the page
+    screenshot(page, "preview_docx_desktop")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "preview_docx_phone")

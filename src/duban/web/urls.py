@@ -12,6 +12,7 @@ from duban.web.views import (
     homes,
     ledger,
     notifications,
+    preview,
     supervision,
     tasks,
     units,
@@ -49,6 +50,8 @@ urlpatterns = [
     path("tasks/<int:pk>/comment/", tasks.comment, name="task_comment"),
     path("extensions/<int:pk>/decide/", tasks.decide_extension, name="extension_decide"),
     path("attachments/<int:pk>/", tasks.attachment, name="attachment"),
+    path("attachments/<int:pk>/preview/", preview.preview, name="attachment_preview"),
+    path("attachments/<int:pk>/inline/", preview.inline, name="attachment_inline"),
     # homes by role
     path("unit/", homes.unit_home, name="unit_home"),
     path("leader/", homes.leader_home, name="leader_home"),
