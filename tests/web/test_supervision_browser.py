@@ -53,7 +53,12 @@ def test_a_spot_check_finding_reaches_the_units_score(web_county: County, page: 
     page.get_by_role("button", name="抽取样本").click()
     page.wait_for_url("**/supervise/spotchecks/*/")
     check = SpotCheck.objects.get()
-    assert page.get_by_text("duban spotcheck draw --seed 20260401 --size 2").is_visible()
+    # 可复核 (issue 12, point 10): a button draws again and compares; no command lines.
+    assert "duban spotcheck" not in page.content() and "摘要" not in page.content()
+    page.get_by_role("button", name="重新抽取核对").click()
+    page.wait_for_url("**verify=1**")
+    assert page.get_by_text("已重新抽取：结果与记录一致（2项样本逐项相同）。").is_visible()
+    screenshot(page, "supervise_spotcheck_verified")
     first = check.items.order_by("position").first()
     assert first is not None
     article = page.locator(f"#item-{first.pk}")

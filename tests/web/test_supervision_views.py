@@ -164,7 +164,14 @@ def test_a_spot_check_through_the_pages(county: County, client_for: Any, history
     check = SpotCheck.objects.get(title="再抽")
     assert response.url == f"/supervise/spotchecks/{check.pk}/"
     page = alice.get(response.url).content.decode()
-    assert f"duban spotcheck draw --seed 11 --size 1 --unit {county.a.code}" in page
+    # The office sees 可复核 and a button; the command line and digests are the auditor's.
+    assert "可复核" in page and "重新抽取核对" in page
+    assert "duban spotcheck" not in page and check.population_digest not in page
+    verified = alice.get(response.url + "?verify=1").content.decode()
+    assert "已重新抽取：结果与记录一致（1项样本逐项相同）。" in verified
+    audit = client_for(county.aud).get(response.url).content.decode()
+    assert f"duban spotcheck draw --seed 11 --size 1 --unit {county.a.code}" in audit
+    assert check.population_digest in audit
     item = check.items.get()
     url = f"/supervise/spotchecks/items/{item.pk}/finding/"
     assert client_for(county.amy).post(url, {f"i{item.pk}-verdict": "true"}).status_code == 403
@@ -325,3 +332,15 @@ def test_periods_and_dates_outside_working_years_are_refused_not_a_crash(
     )
     assert bad.status_code == 400 and "日期须在2000年至2100年之间" in bad.content.decode()
     assert not SpotCheck.objects.exists()
+
+
+def test_a_tampered_spot_check_does_not_verify_on_the_page(
+    county: County, client_for: Any, history: Any
+) -> None:
+    alice = client_for(county.alice)
+    alice.post("/supervise/spotchecks/new/", {"title": "复核", "size": "1", "seed": "5"})
+    check = SpotCheck.objects.get(title="复核")
+    SpotCheck.objects.filter(pk=check.pk).update(population_digest="0" * 64)
+    page = alice.get(f"/supervise/spotchecks/{check.pk}/?verify=1").content.decode()
+    assert "重新抽取结果与记录不一致，请联系审计员核查。" in page
+    assert "结果与记录一致（" not in page

@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from duban.org.models import Role, User
-from duban.supervise.models import SpotCheck, SpotCheckItem
+from duban.supervise import sampling
+from duban.supervise.models import SpotCheck, SpotCheckItem, SupervisionEvent
 from duban.supervise.sampling import Member
 from duban.work.models import Event, EventKind, Task
 
@@ -84,3 +85,38 @@ def items_of(spot_check: SpotCheck) -> QuerySet[SpotCheckItem]:
     return spot_check.items.select_related(
         "task__directive", "task__lead_unit", "found_by", "rectification__directive"
     ).order_by("position")
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A recorded spot check drawn again from its recorded seed and population."""
+
+    seed: int
+    population: int
+    sample: list[int]  # the task ids on record, in drawn order
+    digest_ok: bool  # the recorded population still hashes to the recorded digest
+    sample_ok: bool  # drawing again gives the sample on record, item for item
+    population_unchanged: bool  # the same filters select the same tasks today
+
+    @property
+    def ok(self) -> bool:
+        return self.digest_ok and self.sample_ok
+
+
+def verify(check: SpotCheck) -> Verification:
+    """复核: draw again and compare (`duban spotcheck verify` and the spot-check page)."""
+    drawn = SupervisionEvent.objects.get(stream=check.stream, kind="drawn")
+    p = drawn.payload
+    members = [Member(task_id, unit_id) for task_id, unit_id in p["population"]]
+    recorded = [m.task_id for m in members]
+    members_now = population(Filters.from_json(p["filters"]))
+    again = sampling.draw(members, seed=p["seed"], n=check.size, stratify=p["stratify"])
+    on_record = list(check.items.order_by("position").values_list("task_id", flat=True))
+    return Verification(
+        seed=p["seed"],
+        population=len(recorded),
+        sample=on_record,
+        digest_ok=sampling.population_digest(recorded) == check.population_digest,
+        sample_ok=again == p["sample"] == on_record,
+        population_unchanged=[m.task_id for m in members_now] == recorded,
+    )

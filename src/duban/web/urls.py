@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from duban.web.views import (
+    batch,
     channels,
     dashboard,
     directives,
@@ -13,6 +14,7 @@ from duban.web.views import (
     ledger,
     notifications,
     preferences,
+    preview,
     supervision,
     tasks,
     units,
@@ -35,6 +37,7 @@ urlpatterns = [
     path("directives/<int:pk>/withdraw/", directives.withdraw, name="directive_withdraw"),
     path("units/search/", units.search, name="unit_search"),
     # one task, and the actions on it (POST only)
+    path("tasks/batch/", batch.batch, name="task_batch"),
     path("tasks/<int:pk>/", tasks.detail, name="task_detail"),
     path("tasks/<int:pk>/receive/", tasks.receive, name="task_receive"),
     path("tasks/<int:pk>/return/", tasks.return_, name="task_return"),
@@ -49,6 +52,8 @@ urlpatterns = [
     path("tasks/<int:pk>/comment/", tasks.comment, name="task_comment"),
     path("extensions/<int:pk>/decide/", tasks.decide_extension, name="extension_decide"),
     path("attachments/<int:pk>/", tasks.attachment, name="attachment"),
+    path("attachments/<int:pk>/preview/", preview.preview, name="attachment_preview"),
+    path("attachments/<int:pk>/inline/", preview.inline, name="attachment_inline"),
     # homes by role
     path("unit/", homes.unit_home, name="unit_home"),
     path("leader/", homes.leader_home, name="leader_home"),

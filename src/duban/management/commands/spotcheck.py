@@ -22,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from duban.org.models import Unit
 from duban.supervise import sampling
-from duban.supervise.models import SpotCheck, SupervisionEvent
-from duban.supervise.spotchecks import Filters, population
+from duban.supervise.models import SpotCheck
+from duban.supervise.spotchecks import Filters, population, verify
 from duban.work.models import DirectiveKind, Task
 
 
@@ -128,27 +128,21 @@ class Command(BaseCommand):
         check = SpotCheck.objects.filter(pk=pk).first()
         if check is None:
             raise CommandError(f"随机抽查 {pk} 不存在。")
-        drawn = SupervisionEvent.objects.get(stream=check.stream, kind="drawn")
-        p = drawn.payload
-        members = [sampling.Member(task_id, unit_id) for task_id, unit_id in p["population"]]
-        recorded = [m.task_id for m in members]
-        members_now = population(Filters.from_json(p["filters"]))
-        again = sampling.draw(members, seed=p["seed"], n=check.size, stratify=p["stratify"])
-        on_record = list(check.items.order_by("position").values_list("task_id", flat=True))
+        v = verify(check)
         result = {
             "id": check.pk,
-            "seed": p["seed"],
-            "digest_ok": sampling.population_digest(recorded) == check.population_digest,
-            "sample_ok": again == p["sample"] == on_record,
-            "population_unchanged": [m.task_id for m in members_now] == recorded,
-            "sample": _task_rows(on_record),
+            "seed": v.seed,
+            "digest_ok": v.digest_ok,
+            "sample_ok": v.sample_ok,
+            "population_unchanged": v.population_unchanged,
+            "sample": _task_rows(v.sample),
         }
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(
-                f"随机抽查“{check.title}”：种子 {p['seed']}，总体 {len(recorded)} 项，"
-                f"样本 {len(on_record)} 项。"
+                f"随机抽查“{check.title}”：种子 {v.seed}，总体 {v.population} 项，"
+                f"样本 {len(v.sample)} 项。"
             )
             self.stdout.write(
                 "重新抽取结果与记录一致。" if result["sample_ok"] else "重新抽取结果与记录不一致！"

@@ -28,6 +28,7 @@ from duban.work.models import DirectiveKind, Light, TaskStatus
 READERS = (Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.UNIT_HEAD, Role.AUDITOR)
 MAX_SAVED = 30
 ALL = ("", "全部")
+COMPACT_COOKIE = "duban_ledger_view"
 
 
 class LedgerForm(forms.Form):
@@ -163,6 +164,10 @@ def _render(
         "query": query,
         "save_form": save_form or SaveFilterForm(),
         "partial": partial,
+        # Ticking rows for 催办/督办单/导出 (web/views/batch.py): the office and leaders.
+        "batch": user.role in (Role.SUPERVISOR, Role.LEADER),
+        # 紧凑显示: one line a row, remembered in a cookie that ledger.js sets.
+        "compact": request.COOKIES.get(COMPACT_COOKIE) == "compact",
         "links": {
             "first": _link(query),
             "previous": _link(query, page=page.number - 1, before=page.first_cursor),

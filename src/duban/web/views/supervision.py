@@ -34,7 +34,7 @@ from duban.supervise.models import (
     SpotCheckStatus,
     SupervisionEvent,
 )
-from duban.supervise.spotchecks import Filters, items_of, spot_checks_visible_to
+from duban.supervise.spotchecks import Filters, items_of, spot_checks_visible_to, verify
 from duban.web import supervision_forms as sf
 from duban.web.common import acting_user, roles_required
 from duban.work.errors import ActionError, Refused
@@ -292,7 +292,11 @@ def _spot_detail(
         "summary_form": summary or sf.SummaryForm(),
         "events": list(SupervisionEvent.objects.filter(stream=check.stream).order_by("seq")),
         "problem": problem,
-        "redraw": _redraw_command(check),
+        # 可复核: the office sees a button that draws again and compares; the command line,
+        # seed and digests are the auditor's (issue 12, point 10).
+        "auditor": user.role == Role.AUDITOR,
+        "redraw": _redraw_command(check) if user.role == Role.AUDITOR else "",
+        "verification": verify(check) if request.GET.get("verify") == "1" else None,
         "tab": "spot",
     }
     return render(request, "supervise/spotcheck.html", context)

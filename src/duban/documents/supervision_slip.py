@@ -1,0 +1,147 @@
+"""督办通知单 (督办单): one page per task, for the office to send or hand over with a reminder.
+
+A GB/T 9704 page (gbt9704.py) per task: the title, the slip's number and date, the lead
+unit as 主送, a short sentence, then a ruled two-column table of what the unit must know
+(what, from where, who with whom, by when, how often to report, where it stands) and the
+office's 督办意见, which follows the task's light. Signed by the office with the date.
+Several tasks make one document, each slip starting on a new page (batch 打印督办单).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.utils import timezone
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm
+
+from duban.documents.gbt9704 import (
+    HEITI,
+    STYLE_BODY,
+    STYLE_PLAIN,
+    STYLE_TABLE,
+    STYLE_TITLE,
+    OfficialDocument,
+    cn_date,
+    set_fonts,
+)
+from duban.org.models import County
+from duban.work.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Light,
+    ProgressReport,
+    Task,
+)
+
+TITLE = "督办通知单"
+LABEL_MM, VALUE_MM = 32.0, 124.0  # 156 mm: the width of the 版心
+
+OPINION = {
+    Light.RED: "该事项已超过完成时限或进度严重滞后，已亮红灯。请你单位主要负责同志亲自过问，"
+    "抓紧办理，并于3个工作日内将办理情况及滞后原因书面报送县政府督查室。",
+    Light.YELLOW: "该事项临近完成时限，已亮黄灯。请加快工作进度，确保按期办结，"
+    "并及时报送办理进展。",
+}
+OPINION_DEFAULT = "请按照时限和要求认真办理，按时报送办理进展，办结后及时报送办结情况。"
+
+
+def _units(assignments: list[Assignment], role: str) -> str:
+    names = [a.unit.name for a in assignments if a.role == role]
+    return "、".join(names) or "—"
+
+
+def _due(task: Task) -> str:
+    if task.due is None:
+        return "—"
+    text = cn_date(task.due)
+    if task.due_provisional:
+        text += "（暂定）"
+    if task.due_original and task.due_original != task.due:
+        text += f"（原定{cn_date(task.due_original)}，已延期）"
+    return text
+
+
+def _rows(
+    task: Task, assignments: list[Assignment], latest: ProgressReport | None
+) -> list[tuple[str, str]]:
+    d = task.directive
+    source = f"{d.get_kind_display()}：{d.title}"
+    if d.doc_no:
+        source += f"（{d.doc_no}）"
+    progress = f"{task.get_status_display()}"
+    if task.light not in (Light.NONE, ""):
+        progress += f"，{task.get_light_display()}"
+    if latest is not None:
+        progress += f"。最新进展（{cn_date(timezone.localdate(latest.at))}）：{latest.text}"
+    return [
+        ("督办编号", task.code),
+        ("事项来源", source),
+        ("督办事项", task.content),
+        ("办理要求", task.requirement or "—"),
+        ("牵头单位", _units(assignments, AssignmentRole.LEAD)),
+        ("配合单位", _units(assignments, AssignmentRole.CO)),
+        ("牵头领导", str(task.leader) if task.leader else "—"),
+        ("完成时限", _due(task)),
+        ("报送要求", task.get_cycle_display()),
+        ("办理情况", progress),
+        ("督办意见", OPINION.get(Light(task.light), OPINION_DEFAULT)),
+    ]
+
+
+def _table(doc: OfficialDocument, rows: Sequence[tuple[str, str]]) -> None:
+    table = doc.doc.add_table(rows=len(rows), cols=2)
+    table.style = doc.doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, (LABEL_MM, VALUE_MM), strict=True):
+        col.w = Mm(width)
+    for r, (label, value) in enumerate(rows):
+        cells = table.rows[r].cells
+        for cell, width in zip(cells, (LABEL_MM, VALUE_MM), strict=True):
+            cell.width = Mm(width)
+        p = cells[0].paragraphs[0]
+        p.style = doc.doc.styles[STYLE_TABLE]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        set_fonts(p.add_run(label)._r, HEITI)
+        p = cells[1].paragraphs[0]
+        p.style = doc.doc.styles[STYLE_TABLE]
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        p.add_run(value)
+
+
+def build(tasks: Sequence[Task], *, on: date, office: str = "") -> OfficialDocument:
+    """The slips of these tasks, in this order, one page each."""
+    office = office or County.office_name()
+    ids = [t.pk for t in tasks]
+    shares: dict[int, list[Assignment]] = {}
+    for a in (
+        Assignment.objects.filter(task_id__in=ids)
+        .exclude(status=AssignmentStatus.REPLACED)
+        .select_related("unit")
+        .order_by("task_id", "position")
+    ):
+        shares.setdefault(a.task_id, []).append(a)
+    latest: dict[int, ProgressReport] = {}
+    for r in ProgressReport.objects.filter(task_id__in=ids).order_by("task_id", "at"):
+        latest[r.task_id] = r  # the last one per task wins
+    doc = OfficialDocument()
+    for i, task in enumerate(tasks):
+        title = doc.doc.add_paragraph(TITLE, style=STYLE_TITLE)
+        title.paragraph_format.page_break_before = i > 0
+        doc.blank(1)
+        mine = shares.get(task.pk, [])
+        lead = _units(mine, AssignmentRole.LEAD)
+        doc.addressee(lead if lead != "—" else "各承办单位")
+        doc.doc.add_paragraph(
+            "现将下列督办事项通知如下，请按要求抓紧落实，并按时向县政府督查室报送办理情况。",
+            style=STYLE_BODY,
+        )
+        _table(doc, _rows(task, mine, latest.get(task.pk)))
+        doc.signature(office, on)
+    if not tasks:
+        doc.doc.add_paragraph("（未选择事项）", style=STYLE_PLAIN)
+    return doc
