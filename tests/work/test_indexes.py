@@ -1,9 +1,9 @@
 """The county-wide deadline-ordered lists read an index in order (issue 18 defect 5).
 
 PostgreSQL only (EXPLAIN). On a test-sized table the planner rightly prefers reading the
-table, so sequential and bitmap scans and sorting are switched off for the query: what is asserted is that an
-index exists that yields the rows in the list's order, with no Sort step — the plan the
-planner takes at 100,000 tasks (bench/bench_queries.py --explain prints it there).
+table, so sequential and bitmap scans and sorting are switched off for the query: what is
+asserted is that an index yields the rows in the list's order, with no Sort step — the
+plan the planner takes at 100,000 tasks (bench/bench_tick.py --explain prints it there).
 """
 
 from __future__ import annotations
