@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from duban.audit.verify import rebuild, verify_chain
+from duban.coordination.tick import tick
 from duban.org.loader import load
 from duban.supervise import actions as sv
 from duban.supervise.spotchecks import Filters
 from duban.work import actions, rules
 from duban.work.errors import ActionError
 from duban.work.models import ExtensionRequest, ExtensionStatus, Task
-from duban.work.tick import tick
 from tests.conftest import SMALL_COUNTY, County, at
 
 MOVES = [

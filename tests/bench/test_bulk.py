@@ -16,12 +16,12 @@ import pytest
 
 from bench import workload
 from duban.audit.verify import rebuild, verify_chain
+from duban.coordination.tick import tick
 from duban.org.models import Leader, Unit, User
 from duban.work import actions, bulk
 from duban.work.actions import state_of
 from duban.work.context import rule_context
 from duban.work.models import Directive, Event, EventKind, Task
-from duban.work.tick import tick
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from duban.coordination.tick import tick
 from duban.org.models import Leader, Unit
 from duban.work import actions
 from duban.work.models import Task
-from duban.work.tick import tick
 from tests.conftest import County, at
 
 TODAY = at("2026-04-15 18:00")

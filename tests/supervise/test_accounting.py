@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from duban.coordination.tick import tick
 from duban.supervise import periods
 from duban.supervise.accounting import day_view, month_settlement
 from duban.work import actions
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from duban.audit.verify import rebuild, verify_chain
+from duban.coordination.tick import tick
 from duban.notify.models import Outbox
 from duban.supervise.models import Escalation, Ladder, LadderStep
 from duban.work import actions
 from duban.work.models import EventKind, Task, writing
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

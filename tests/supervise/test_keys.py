@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
+from duban.coordination.tick import tick
 from duban.notify.models import Outbox
 from duban.supervise import actions as sv
 from duban.supervise.models import SupervisionConfig
 from duban.work import actions
 from duban.work.errors import Invalid, Refused
 from duban.work.models import EventKind
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

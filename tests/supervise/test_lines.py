@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from duban.coordination.tick import tick
 from duban.notify.models import Notification, Outbox
 from duban.notify.worker import deliver
 from duban.supervise.lines import line_board, send_weekly_summaries
 from duban.supervise.models import SupervisionConfig
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from duban.coordination.tick import tick
 from duban.supervise import actions as sv
 from duban.supervise import periods, scores
 from duban.supervise.models import LadderStep, RuleKind, ScoreRule
@@ -15,7 +16,6 @@ from duban.supervise.spotchecks import Filters
 from duban.work import actions
 from duban.work.errors import Invalid, Refused
 from duban.work.models import EventKind, Task
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

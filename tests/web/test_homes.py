@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from duban.coordination.tick import tick
 from duban.work import actions, homes
 from duban.work.models import Task
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

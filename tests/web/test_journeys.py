@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from duban.coordination.tick import tick
 from duban.work import actions
 from duban.work.models import EventKind, TaskStatus
-from duban.work.tick import tick
 from tests.conftest import County
 from tests.web.conftest import screenshot, sign_in
 from tests.work import flow

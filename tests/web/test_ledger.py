@@ -10,12 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from duban.coordination.tick import tick
 from duban.org.models import Leader, Unit
 from duban.web.models import SavedFilter
 from duban.work import actions, ledger
 from duban.work.ledger import LedgerFilters, ledger_page
 from duban.work.models import Task
-from duban.work.tick import tick
 from tests.conftest import County, at
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from duban.coordination.tick import tick
 from duban.org.models import Unit, User
 from duban.web.models import SavedFilter
 from duban.work import actions
 from duban.work.models import Light, Task
-from duban.work.tick import tick
 from tests.conftest import County
 from tests.web.conftest import screenshot, sign_in
 from tests.web.test_ledger import make

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from duban.coordination.tick import tick
 from duban.work import actions
 from duban.work.models import EventKind, ExtensionRequest, Task, TaskStatus
-from duban.work.tick import tick
 from tests.conftest import County
 from tests.work import flow
 

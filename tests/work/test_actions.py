@@ -312,7 +312,7 @@ def test_reports_fill_the_weekly_slots_and_a_late_one_is_marked(county: County) 
     r1 = actions.report_progress(task=t, text="完成选址", by=county.amy, now=at("2026-03-05 16:00"))
     assert r1.slot == date(2026, 3, 6) and not r1.late
     # Nothing for 03-13; on 03-16 the light is yellow (one report missing) after a tick.
-    from duban.work.tick import tick
+    from duban.coordination.tick import tick
 
     tick(now=at("2026-03-16 08:00"))
     t.refresh_from_db()

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from duban.coordination.tick import tick
 from duban.org.models import User
 from duban.work import actions
 from duban.work.models import Directive, EventKind, Task, TaskStatus
@@ -29,7 +30,6 @@ from duban.work.selectors import (
     timeline,
     unassigned_directives,
 )
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from duban.coordination.tick import tick
 from duban.demo.texts import TEMPLATES, DirectiveTemplate, TaskTemplate
 from duban.org.loader import load_file
 from duban.org.models import Leader, Portfolio, Role, Unit, UnitKind, User
@@ -26,7 +27,6 @@ from duban.work import actions
 from duban.work.context import load_calendar
 from duban.work.errors import ActionError
 from duban.work.models import Directive, ExtensionRequest, Task, TaskStatus
-from duban.work.tick import tick
 from duban.workdays.calendar import WorkCalendar
 
 COUNTY_FILE = Path(__file__).with_name("county.yaml")

@@ -757,6 +757,8 @@ def _import_rows(
         # These outbox rows were written in this very transaction and never seen outside it.
         Outbox.objects.filter(id__gt=marker, task_id__in=importer.history_only).delete()
         report.imported = True
-    from duban.work.tick import tick
+    from duban.work.refresh import refresh
 
-    tick(now=now)  # the lights as of today, not as of the imported dates
+    # The lights and reminders as of today, not as of the imported dates. The ladders climb
+    # at the next `duban tick` (coordination sits above documents/).
+    refresh(now=now)

@@ -256,6 +256,14 @@ class Task(GuardedModel):
             ),
             models.Index(fields=["leader", "light"], name="task_leader_light"),
             models.Index(fields=["light", "status"], name="task_light_status"),
+            # The county-wide lists in deadline order (issue 18 defect 5): the ledger's
+            # "red, by deadline" and the open/overdue list read the first 50 rows of an
+            # index in order instead of sorting every match. `id` makes the order total,
+            # as the ledger's keyset paging needs.
+            models.Index(fields=["light", "due", "id"], name="task_light_due"),
+            models.Index(
+                fields=["due", "id"], name="task_open_due", condition=models.Q(is_open=True)
+            ),
             models.Index(fields=["status", "due"], name="task_status_due"),
         ]
 

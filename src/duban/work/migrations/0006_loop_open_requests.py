@@ -29,7 +29,7 @@ def fill_open_requests(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('work', '0006_serve_serial_counter'),
+        ('work', '0006_serve'),
     ]
 
     operations = [

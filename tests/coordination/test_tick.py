@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
+from duban.coordination.tick import tick
 from duban.notify.models import Notification, Outbox
 from duban.notify.worker import deliver
 from duban.work import actions
 from duban.work.models import Event, EventKind
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

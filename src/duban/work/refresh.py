@@ -1,52 +1,105 @@
-"""`duban tick`: bring lights up to date and send the day's reminders. Idempotent.
+"""Bring the running tasks' lights up to date and write the day's reminders. Idempotent.
 
-Safe to run every minute from cron or a systemd timer:
+This is the work room's part of `duban tick` (coordination/tick.py adds the supervision
+ladders and the leaders' summaries on top):
 - a light that changed since the last action is recorded as a `light_changed` event (so the
   timeline shows when a task turned yellow or red) — run again, nothing has changed;
 - each reminder has a dedupe key (task, step, date or slot, recipient), so a second run in
-  the same state writes no second reminder;
-- the escalation ladders (supervise/escalation.py) take each step at most once per task
-  (a unique row per task and step), and each leader's weekly line summary goes out once
-  per week (supervise/lines.py).
+  the same state writes no second reminder.
+
+Only tasks whose state can change today are visited (`candidates`): a green task without
+report cycle whose deadline is beyond the yellow window stays green until an action touches
+it, and an action refreshes its light itself. At 100,000 tasks that is a small share.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import Role, Unit, User
-from duban.supervise import escalation, lines
 from duban.work import lights, rules
 from duban.work.actions import record, state_of
 from duban.work.context import rule_context
-from duban.work.models import EventKind, Task, writing
+from duban.work.models import Cycle, EventKind, Light, Task, writing
 from duban.work.selectors import overnight_directives
 
 
 @dataclass
-class TickReport:
-    checked: int = 0
+class RefreshReport:
+    running: int = 0  # running tasks in all
+    checked: int = 0  # of which visited
     light_changes: int = 0
     reminders: int = 0
     overnight_alerts: int = 0
-    escalations: int = 0
-    line_summaries: int = 0
     changes: dict[str, int] = field(default_factory=dict)
 
 
-def tick(*, now: datetime | None = None, batch: int = 500) -> TickReport:
+def yellow_horizon(today: date, ctx: rules.RuleContext) -> date:
+    """A day such that every deadline after it is beyond the yellow window today.
+
+    lights.compute_light turns a task yellow when workdays_between(today, due) is at most
+    the window; that count only grows with `due`, so the first day past the window bounds
+    every deadline that can be yellow (or red) today.
+    """
+    d = today
+    for _ in range(120):  # the longest holiday run is 8 days; 120 is far past any window
+        d += timedelta(days=1)
+        if ctx.calendar.workdays_between(today, d) > ctx.yellow_workdays:
+            return d
+    return d
+
+
+def candidates(today: date, ctx: rules.RuleContext, *, full: bool = False) -> QuerySet[Task]:
+    """The running tasks whose light, reminders or ladder step can change today.
+
+    - a deadline inside the yellow window or past (turns yellow or red, due-soon and
+      overdue reminders, the `overdue` ladder basis);
+    - a report cycle (a slot falls due or goes missing: reminders, yellow/red);
+    - not green (a red task climbs its ladder day by day);
+    - a light history (the `yellow_times`/`red_times` ladder bases, if the office switches
+      such a ladder on later).
+    Everything else is green, has no report due and stays so until an action changes it.
+    """
+    running = Task.objects.filter(status__in=[str(s) for s in rules.RUNNING])
+    if full:
+        return running
+    return running.filter(
+        Q(due__lte=yellow_horizon(today, ctx))
+        | Q(due__isnull=True)
+        | ~Q(cycle=Cycle.NONE)
+        | ~Q(light=Light.GREEN)
+        | Q(yellow_count__gt=0)
+        | Q(red_count__gt=0)
+    )
+
+
+def refresh(
+    *,
+    now: datetime | None = None,
+    each: Callable[[Task, date, datetime, rules.RuleContext], int] | None = None,
+    full: bool = False,
+    batch: int = 500,
+) -> tuple[RefreshReport, int]:
+    """Refresh the candidate tasks, in batches of `batch`, each under a row lock.
+
+    `each` runs for every visited task in the same transaction, after its light is settled
+    (the escalation ladders); the sum of what it returns comes back beside the report.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     ctx = rule_context()
-    report = TickReport()
-    ladders = escalation.load_ladders()
+    report = RefreshReport()
+    extra = 0
     running = [str(s) for s in rules.RUNNING]
-    ids = list(Task.objects.filter(status__in=running).order_by("id").values_list("id", flat=True))
+    report.running = Task.objects.filter(status__in=running).count()
+    ids = list(candidates(today, ctx, full=full).order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         with transaction.atomic(), writing():
@@ -56,21 +109,19 @@ def tick(*, now: datetime | None = None, batch: int = 500) -> TickReport:
                 .select_related("directive", "lead_unit")
                 .prefetch_related("assignments", "escalations")
                 .filter(id__in=chunk, status__in=running)
+                .order_by("id")
             )
             for task in tasks:
                 report.checked += 1
-                _tick_task(task, today, now, ctx, report)
-                # Escalation ladders (supervise/escalation.py), on the light just settled.
-                report.escalations += escalation.climb(
-                    task, today=today, now=now, ctx=ctx, ladders=ladders
-                )
-    report.overnight_alerts = _overnight_alerts(now)
-    report.line_summaries = lines.send_weekly_summaries(now=now)
-    return report
+                refresh_task(task, today, now, ctx, report)
+                if each is not None:
+                    extra += each(task, today, now, ctx)
+    report.overnight_alerts = overnight_alerts(now)
+    return report, extra
 
 
-def _tick_task(
-    task: Task, today: date, now: datetime, ctx: rules.RuleContext, report: TickReport
+def refresh_task(
+    task: Task, today: date, now: datetime, ctx: rules.RuleContext, report: RefreshReport
 ) -> None:
     state = state_of(task)
     rules.refresh_light(state, today, ctx)
@@ -154,7 +205,7 @@ def _remind(
     )
 
 
-def _overnight_alerts(now: datetime) -> int:
+def overnight_alerts(now: datetime) -> int:
     """Tell the supervisors once about each directive left overnight without assignment."""
     supervisors = list(User.objects.filter(role=Role.SUPERVISOR, is_active=True))
     if not supervisors:
