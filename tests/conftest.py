@@ -4,6 +4,7 @@ alice   supervisor (督查室)            lily    county leader, in charge of un
 amy     liaison of unit A (县发改局)   adam    unit head of unit A
 bob     liaison of unit B (县财政局)   carl    liaison of unit C (城关镇), a township
 sam     sysadmin                        aud     auditor
+sec     secadmin
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ SMALL_COUNTY: dict[str, Any] = {
         {"username": "carl", "name": "陈卡", "role": "liaison", "unit": "cgz", "__line__": 36},
         {"username": "sam", "name": "沈默", "role": "sysadmin", "unit": "dcs", "__line__": 37},
         {"username": "aud", "name": "欧迪", "role": "auditor", "unit": "dcs", "__line__": 38},
+        {"username": "sec", "name": "史安", "role": "secadmin", "unit": "dcs", "__line__": 39},
     ],
 }
 
@@ -96,6 +98,7 @@ class County:
         self.alice, self.lily, self.wang = users["alice"], users["lily"], users["wang"]
         self.amy, self.adam, self.bob = users["amy"], users["adam"], users["bob"]
         self.carl, self.sam, self.aud = users["carl"], users["sam"], users["aud"]
+        self.sec = users["sec"]
         units = {u.code: u for u in Unit.objects.all()}
         self.a, self.b, self.c, self.d = units["fgj"], units["czj"], units["cgz"], units["xhx"]
         self.leader_lily = Leader.objects.get(code="lily")
@@ -109,6 +112,13 @@ def plain_static_files(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def no_second_factor_by_default(settings: Any) -> None:
+    """Tests of the business sign in with a password only; the two-factor tests
+    (tests/org/test_twofactor.py) turn the real default back on."""
+    settings.DUBAN_SECURITY_DEFAULTS = {"mfa_roles": []}
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_register_without_assigning_leaves_drafts_in_the_inbox(
 
 
 def test_only_supervisors_register(county: County, client_for: Any) -> None:
-    for user in (county.amy, county.lily, county.sam, county.aud):
+    for user in (county.amy, county.lily, county.sam, county.sec, county.aud):
         assert client_for(user).get("/directives/new/").status_code == 403
         assert client_for(user).post("/directives/new/", form_data(county)).status_code == 403
     assert not Directive.objects.exists()

@@ -117,10 +117,8 @@ NOTHING = {
 # ---------------------------------------------------------------- the matrix
 
 
-@pytest.mark.parametrize("who", ["alice", "lily", "wang", "aud"])
-def test_supervisors_leaders_and_the_auditor_see_every_task_and_draft(
-    world: World, who: str
-) -> None:
+@pytest.mark.parametrize("who", ["alice", "lily", "wang"])
+def test_supervisors_and_leaders_see_every_task_and_draft(world: World, who: str) -> None:
     assert view(world, getattr(world.county, who)) == EVERYTHING
 
 
@@ -169,8 +167,9 @@ def test_a_township_sees_its_own_task_and_the_one_reassigned_to_it(world: World)
     }
 
 
-def test_the_system_administrator_sees_no_work_records(world: World) -> None:
-    assert view(world, world.county.sam) == NOTHING
+@pytest.mark.parametrize("who", ["sam", "sec", "aud"])
+def test_the_three_administrators_see_no_work_records(world: World, who: str) -> None:
+    assert view(world, getattr(world.county, who)) == NOTHING
 
 
 @pytest.mark.parametrize("who", ["alice", "lily", "aud", "amy", "bob", "carl"])
@@ -292,7 +291,7 @@ ALL_RED = (["a"], ["c"], {"red": 2, "green": 1})
         ("alice", ALL_RED),
         ("lily", ALL_RED),
         ("wang", ALL_RED),
-        ("aud", ALL_RED),
+        ("aud", ([], [], {})),
         ("amy", (["a"], [], {"red": 1, "green": 1})),
         ("adam", (["a"], [], {"red": 1, "green": 1})),
         ("bob", (["a"], [], {"red": 1})),

@@ -414,6 +414,7 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
     if Directive.objects.exists():
         raise RuntimeError("the database already holds directives; use --fresh to start over")
     load_file(COUNTY_FILE, password=DEMO_PASSWORD)
+    _demo_policy()
     sim = Simulation(now=now, seed=seed, days=days)
     sim.schedule_year()
     _plan_supervision(sim, now)
@@ -425,6 +426,23 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
         summary.by_status[task.status] = summary.by_status.get(task.status, 0) + 1
         summary.by_light[task.light] = summary.by_light.get(task.light, 0) + 1
     return summary
+
+
+def _demo_policy() -> None:
+    """The demo's secadmin keeps the default policy but makes the second factor optional,
+    so every demo login works with the shared password (docs/decisions.md, "Administration").
+    Anyone may still enrol an authenticator from the user menu to try it."""
+    from dataclasses import asdict
+
+    from duban.org.actions import POLICY_FIELDS, set_policy
+    from duban.org.models import User
+    from duban.org.policy import Policy
+
+    secadmin = User.objects.filter(role="secadmin", is_active=True).order_by("id").first()
+    if secadmin is None:
+        return
+    values = {k: v for k, v in asdict(Policy()).items() if k in POLICY_FIELDS}
+    set_policy(by=secadmin, values=values, mfa_roles=[], ip_allowlists={})
 
 
 def _todays_inbox(sim: Simulation, now: datetime) -> None:

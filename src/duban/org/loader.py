@@ -264,7 +264,9 @@ def load_file(path: Path, *, password: str | None = None) -> OrgSummary:
 
 
 @transaction.atomic
-def load(data: dict[str, Any], *, password: str | None = None) -> OrgSummary:
+def load(
+    data: dict[str, Any], *, password: str | None = None, must_change_password: bool = False
+) -> OrgSummary:
     """Store an organisation. `password` sets new users' password (demo only); otherwise new
     users get an unusable password and an administrator sets one."""
     problems = check(data)
@@ -338,6 +340,7 @@ def load(data: dict[str, Any], *, password: str | None = None) -> OrgSummary:
         # Three-officers separation: only the system administrator uses the admin site.
         user.is_staff = user.role == Role.SYSADMIN
         if is_new:
+            user.must_change_password = must_change_password
             if password_hash:
                 user.password = password_hash
             else:
@@ -345,3 +348,58 @@ def load(data: dict[str, Any], *, password: str | None = None) -> OrgSummary:
         user.save()
         summary.users += 1
     return summary
+
+
+def dump() -> str:
+    """The stored organisation as an org file that `load` reads back (docs/org-file.md).
+
+    Passwords never leave the database; users come back with their role, unit and leader.
+    """
+    data: dict[str, Any] = {}
+    county = County.current_name()
+    if county:
+        data["county"] = county
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in UnitAlias.objects.order_by("id").values_list("unit_id", "alias"):
+        aliases.setdefault(unit_id, []).append(alias)
+    units = []
+    for u in Unit.objects.order_by("order", "id"):
+        row: dict[str, Any] = {"code": u.code, "name": u.name}
+        if u.short_name:
+            row["short"] = u.short_name
+        row["kind"] = u.kind
+        if aliases.get(u.pk):
+            row["aliases"] = aliases[u.pk]
+        units.append(row)
+    data["units"] = units
+    groups = []
+    for g in UnitGroup.objects.order_by("id").prefetch_related("members", "subgroups"):
+        row = {"name": g.name, "members": [m.code for m in g.members.order_by("order", "id")]}
+        subs = [s.name for s in g.subgroups.order_by("id")]
+        if subs:
+            row["groups"] = subs
+        groups.append(row)
+    data["groups"] = groups
+    leaders = []
+    for ld in Leader.objects.order_by("order", "id"):
+        row = {"code": ld.code, "name": ld.name, "title": ld.title}
+        if ld.fields_text:
+            row["fields"] = ld.fields_text
+        row["units"] = list(
+            Unit.objects.filter(portfolio__leader=ld)
+            .order_by("order", "id")
+            .values_list("code", flat=True)
+        )
+        leaders.append(row)
+    data["leaders"] = leaders
+    users = []
+    for us in User.objects.order_by("id").select_related("unit", "leader"):
+        row = {"username": us.username, "name": us.full_name, "role": us.role}
+        if us.unit_id and us.unit:
+            row["unit"] = us.unit.code
+        if us.leader_id and us.leader:
+            row["leader"] = us.leader.code
+        users.append(row)
+    data["users"] = users
+    header = "# 组织机构文件（由督办系统导出；格式见 docs/org-file.md）\n"
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)

@@ -142,6 +142,9 @@ class Role(models.TextChoices):
 
 
 UNIT_ROLES = frozenset({Role.LIAISON, Role.UNIT_HEAD})
+# 三员分立 (等保 8.1.4.2d, 8.1.5): each administrator holds exactly one of these and no
+# business role; a user has one `role` column, so two of them cannot be held at once.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 
 class User(AbstractUser):
@@ -153,6 +156,11 @@ class User(AbstractUser):
     leader = models.OneToOneField(
         Leader, on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
     )
+    # Set when an administrator creates the account or resets its password: the next
+    # sign-in leads to the password page and nowhere else (等保 8.1.4.1a, IA-1).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # When the password was last set; expiry counts from here (date_joined when unset).
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -168,6 +176,20 @@ class User(AbstractUser):
                 condition=~models.Q(role="leader") | models.Q(leader__isnull=False),
                 name="leader_role_has_leader",
             ),
+            # One role per user, and only a known one: a hand-written "sysadmin,auditor"
+            # cannot slip past the separation of the three administrators.
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_known"
+            ),
+            # Django's superuser bypasses every permission check (security.md AC-2): the
+            # three administrators replace it, and the database refuses one.
+            models.CheckConstraint(condition=models.Q(is_superuser=False), name="no_superuser"),
+            # An administrator is nobody's county leader account.
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["sysadmin", "secadmin", "auditor"])
+                | models.Q(leader__isnull=True),
+                name="admin_role_has_no_leader",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,3 +199,61 @@ class User(AbstractUser):
     def display(self) -> str:
         unit = f"（{self.unit.label}）" if self.unit_id and self.unit else ""
         return f"{self.full_name or self.username}{unit}"
+
+    @property
+    def is_admin_officer(self) -> bool:
+        """One of the three administrators (三员), who never read the business."""
+        return self.role in ADMIN_ROLES
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords, so the last N cannot be reused (IA-1)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+def _default_mfa_roles() -> list[str]:
+    return ["sysadmin", "secadmin", "auditor", "supervisor"]
+
+
+class SecurityPolicy(models.Model):
+    """The password, session and sign-in policy the secadmin sets: one row (pk 1).
+
+    Read it through `duban.org.policy.current()`, never directly.
+    """
+
+    min_length = models.PositiveSmallIntegerField("密码最短长度", default=8)
+    min_classes = models.PositiveSmallIntegerField("密码至少包含字符类别数", default=3)
+    expiry_days = models.PositiveSmallIntegerField("密码有效期（天，0为不过期）", default=90)
+    history_count = models.PositiveSmallIntegerField("不得重复使用最近几次密码", default=5)
+    idle_minutes = models.PositiveSmallIntegerField("空闲超时（分钟）", default=30)
+    absolute_hours = models.PositiveSmallIntegerField("会话最长时间（小时）", default=12)
+    lockout_threshold = models.PositiveSmallIntegerField("连续失败锁定次数", default=5)
+    lockout_minutes = models.PositiveSmallIntegerField("锁定时长（分钟）", default=15)
+    ip_failure_limit = models.PositiveSmallIntegerField(
+        "同一地址失败次数上限（所有账号合计）", default=20
+    )
+    mfa_roles = models.JSONField("须双因素认证的角色", default=_default_mfa_roles)
+    # Sign-in address allowlists: {"*": [...], "sysadmin": [...]}; CIDR strings. An empty
+    # or missing list means no restriction for that key.
+    ip_allowlists = models.JSONField("登录地址白名单", default=dict)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安全策略"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="securitypolicy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(min_length__gte=8, min_length__lte=64),
+                name="policy_min_length_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_classes__gte=1, min_classes__lte=4),
+                name="policy_min_classes_range",
+            ),
+        ]

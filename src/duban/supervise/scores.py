@@ -27,7 +27,7 @@ An item whose appeal was upheld counts zero and is shown struck through.
 
 The figures are computed over every task (a ranking must be the same for everyone);
 what a person is shown is scoped in `scoreboard` and `unit_score`: the office, leaders
-and the auditor see every unit, a liaison or unit head only their own unit's details.
+see every unit, a liaison or unit head only their own unit's details.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reads of supervision records, scoped to the acting user.
 
 Spot checks, campaigns, key items and lines are the office's supervision work:
-supervisors, county leaders and the auditor see them. Units see their own scores, their
+supervisors and county leaders see them. Units see their own scores, their
 month-end settlement and their appeals (scores.py, accounting.py), never another unit's.
 """
 
@@ -15,7 +15,7 @@ from duban.work import selectors
 from duban.work.ledger import CODE_RE
 from duban.work.models import Task
 
-OVERSEERS = frozenset({Role.SUPERVISOR, Role.LEADER, Role.AUDITOR})
+OVERSEERS = frozenset({Role.SUPERVISOR, Role.LEADER})
 
 
 def oversees(user: User) -> bool:
@@ -51,7 +51,7 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
 
 
 def appeals_visible_to(user: User) -> QuerySet[ScoreAppeal]:
-    """The office, leaders and the auditor see every appeal; a unit its own."""
+    """The office and leaders see every appeal; a unit its own."""
     qs = ScoreAppeal.objects.select_related("unit", "task__directive", "rule", "filed_by")
     if oversees(user):
         return qs

@@ -75,8 +75,8 @@ def population(f: Filters) -> list[Member]:
 
 
 def spot_checks_visible_to(user: User) -> QuerySet[SpotCheck]:
-    """Spot checks are the office's work: supervisors, leaders and the auditor see them."""
-    if user.is_active and user.role in (Role.SUPERVISOR, Role.LEADER, Role.AUDITOR):
+    """Spot checks are the office's work: supervisors and leaders see them."""
+    if user.is_active and user.role in (Role.SUPERVISOR, Role.LEADER):
         return SpotCheck.objects.all()
     return SpotCheck.objects.none()
 

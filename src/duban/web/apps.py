@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "duban.web"
     label = "web"
     verbose_name = "工作台"
+
+    def ready(self) -> None:
+        from duban.web import gate  # noqa: F401  (stamps each new session at sign-in)

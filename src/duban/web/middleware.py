@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
 from duban import logs
@@ -48,43 +46,6 @@ def request_id(
     return middleware
 
 
-# Session keys of our own: when the signed-in session began and when it was last seen
-# (whole seconds since the epoch).
-STARTED, SEEN = "duban_started", "duban_seen"
-# How stale `SEEN` may get before a request writes it again. The idle timeout is measured
-# from the last write, so it ends at most this much early; one write a minute per user
-# instead of one per request.
-SEEN_RESOLUTION = 60
-
-
-def session_timeouts(
-    get_response: Callable[[HttpRequest], HttpResponse],
-) -> Callable[[HttpRequest], HttpResponse]:
-    """End a signed-in session after the idle timeout or the absolute lifetime."""
-
-    def middleware(request: HttpRequest) -> HttpResponse:
-        session = request.session
-        if SESSION_KEY in session:
-            now = int(time.time())
-            started, seen = session.get(STARTED), session.get(SEEN)
-            idle = settings.DUBAN_SESSION_IDLE_MINUTES * 60
-            lifetime = settings.DUBAN_SESSION_MAX_HOURS * 3600
-            if not isinstance(started, int) or not isinstance(seen, int):
-                session[STARTED] = session[SEEN] = now  # the first request after sign-in
-            elif now - seen > idle or now - started > lifetime:
-                log.info(
-                    "session of user %s ended: %s",
-                    session.get(SESSION_KEY),
-                    "idle" if now - seen > idle else "absolute lifetime",
-                )
-                session.flush()  # the user is anonymous now; login_required sends to /login/
-            elif now - seen >= SEEN_RESOLUTION:
-                session[SEEN] = now
-        return get_response(request)
-
-    return middleware
-
-
 def content_security_policy(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
@@ -93,7 +54,6 @@ def content_security_policy(
     Django 5.2 has no CSP of its own; one fixed header needs no library (django-csp's
     nonces and per-view policies are not used: no page carries an inline script).
     """
-    from django.conf import settings
 
     policy: str = settings.CONTENT_SECURITY_POLICY
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from duban.web.views import (
+    auditor,
     batch,
     channels,
     dashboard,
@@ -15,18 +16,54 @@ from duban.web.views import (
     notifications,
     preferences,
     preview,
+    secadmin,
     supervision,
+    sysadmin,
     tasks,
     units,
     workbench,
 )
-from duban.web.views.auth import SignInView, home, password_change
+from duban.web.views.auth import SignInView, home, mfa_setup, mfa_verify, password_change
 
 urlpatterns = [
     path("", home, name="home"),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", password_change, name="password_change"),
+    path("login/verify/", mfa_verify, name="mfa_verify"),
+    path("account/two-factor/", mfa_setup, name="mfa_setup"),
+    # 三员: the system administrator (web/views/sysadmin.py)
+    path("sysadmin/", sysadmin.users, name="sysadmin_users"),
+    path("sysadmin/users/new/", sysadmin.user_new, name="sysadmin_user_new"),
+    path("sysadmin/users/<int:pk>/", sysadmin.user_detail, name="sysadmin_user"),
+    path("sysadmin/users/<int:pk>/active/", sysadmin.user_active, name="sysadmin_user_active"),
+    path("sysadmin/users/<int:pk>/reset/", sysadmin.user_reset, name="sysadmin_user_reset"),
+    path("sysadmin/users/<int:pk>/unlock/", sysadmin.user_unlock, name="sysadmin_user_unlock"),
+    path("sysadmin/units/", sysadmin.units, name="sysadmin_units"),
+    path("sysadmin/units/<int:pk>/", sysadmin.unit_detail, name="sysadmin_unit"),
+    path("sysadmin/units/<int:pk>/aliases/", sysadmin.alias_add, name="sysadmin_alias_add"),
+    path("sysadmin/aliases/<int:pk>/delete/", sysadmin.alias_remove, name="sysadmin_alias_remove"),
+    path("sysadmin/groups/", sysadmin.groups, name="sysadmin_groups"),
+    path("sysadmin/groups/new/", sysadmin.group_edit, name="sysadmin_group_new"),
+    path("sysadmin/groups/<int:pk>/", sysadmin.group_edit, name="sysadmin_group"),
+    path("sysadmin/leaders/", sysadmin.leaders, name="sysadmin_leaders"),
+    path("sysadmin/leaders/new/", sysadmin.leader_edit, name="sysadmin_leader_new"),
+    path("sysadmin/leaders/<int:pk>/", sysadmin.leader_edit, name="sysadmin_leader"),
+    path("sysadmin/org/", sysadmin.org_file, name="sysadmin_org"),
+    path("sysadmin/org/export/", sysadmin.org_export, name="sysadmin_org_export"),
+    # the security administrator (web/views/secadmin.py)
+    path("secadmin/", secadmin.roles, name="secadmin_roles"),
+    path("secadmin/users/<int:pk>/", secadmin.role_edit, name="secadmin_role"),
+    path(
+        "secadmin/users/<int:pk>/two-factor/reset/", secadmin.mfa_reset, name="secadmin_mfa_reset"
+    ),
+    path("secadmin/policy/", secadmin.policy, name="secadmin_policy"),
+    path("secadmin/sessions/", secadmin.session_list, name="secadmin_sessions"),
+    path("secadmin/sessions/end/", secadmin.session_end, name="secadmin_session_end"),
+    # the auditor (web/views/auditor.py)
+    path("audit/", auditor.log, name="audit_log"),
+    path("audit/export/", auditor.export, name="audit_export"),
+    path("audit/record/", auditor.record_check, name="audit_record"),
     # supervisor
     path("workbench/", workbench.workbench, name="workbench"),
     path("directives/new/", directives.new, name="directive_new"),

@@ -1,7 +1,7 @@
 """Reads of work records, every one scoped to the acting user (DESIGN.md "queries").
 
 Who sees what:
-- supervisors, county leaders and the auditor: every task (leaders' homes show their line);
+- supervisors and county leaders: every task (leaders' homes show their line);
 - liaisons and unit heads: the tasks their unit takes part in (a current or past assignment,
   including ones it returned), never drafts;
 - the system and security administrators: no work records (三员分立).
@@ -26,7 +26,8 @@ from duban.work.models import (
     TaskStatus,
 )
 
-SEE_ALL = frozenset({Role.SUPERVISOR, Role.LEADER, Role.AUDITOR})
+# The auditor reads the access log, not the business (三员分立): not here.
+SEE_ALL = frozenset({Role.SUPERVISOR, Role.LEADER})
 
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:

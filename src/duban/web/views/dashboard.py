@@ -19,7 +19,7 @@ from duban.web.common import acting_user, roles_required
 from duban.work import stats
 from duban.work.models import Light, TaskStatus
 
-READERS = (Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.UNIT_HEAD, Role.AUDITOR)
+READERS = (Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.UNIT_HEAD)
 UNITS_IN_CHART = 15
 
 

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.audit.access import record
+from duban.audit.models import AccessKind
 from duban.org.models import Role
 from duban.org.selectors import leader_of
 from duban.web import drafts
@@ -122,10 +124,18 @@ def _directive_for(request: HttpRequest, pk: int) -> Directive:
     return directive
 
 
-@roles_required(Role.SUPERVISOR, Role.LEADER, Role.AUDITOR)
+@roles_required(Role.SUPERVISOR, Role.LEADER)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     directive = _directive_for(request, pk)
     user = acting_user(request)
+    if request.method == "GET" and "HX-Request" not in request.headers:
+        record(
+            AccessKind.VIEW,
+            user=user,
+            target=f"directive:{pk}",
+            detail=directive.code,
+            request=request,
+        )
     formset = TaskFormSet(prefix="tasks")
     status = 200
     if request.method == "POST":

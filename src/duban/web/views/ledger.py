@@ -25,7 +25,7 @@ from duban.web.models import SavedFilter
 from duban.work import ledger as lq
 from duban.work.models import DirectiveKind, Light, TaskStatus
 
-READERS = (Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.UNIT_HEAD, Role.AUDITOR)
+READERS = (Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.UNIT_HEAD)
 MAX_SAVED = 30
 ALL = ("", "全部")
 COMPACT_COOKIE = "duban_ledger_view"

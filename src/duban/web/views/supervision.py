@@ -39,7 +39,7 @@ from duban.web import supervision_forms as sf
 from duban.web.common import acting_user, roles_required
 from duban.work.errors import ActionError, Refused
 
-OVERSEERS = (Role.SUPERVISOR, Role.LEADER, Role.AUDITOR)
+OVERSEERS = (Role.SUPERVISOR, Role.LEADER)
 READERS = (*OVERSEERS, Role.LIAISON, Role.UNIT_HEAD)
 
 
@@ -109,8 +109,6 @@ def home(request: HttpRequest) -> HttpResponseBase:
         return redirect("supervise_today")
     if user.role == Role.LEADER and user.leader_id is not None:
         return redirect("supervise_line", user.leader_id)
-    if user.role == Role.AUDITOR:
-        return redirect("supervise_lines")
     return redirect("supervise_scores")
 
 

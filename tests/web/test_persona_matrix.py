@@ -1,0 +1,321 @@
+"""Every page × every persona (issue 17, "How it is checked"): 200, 302, 403, 404 or 405.
+
+Personas: the three administrators (sam sysadmin, sec secadmin, aud auditor), a
+supervisor (alice), a leader (lily), liaison and head of unit A (amy, adam) and of unit B
+(bob, bea), and a disabled user (gone). The table below lists every URL pattern of the
+site; a pattern missing from it fails the test, so a new page must state who may open it.
+GET is asked of every page; POST-only URLs are also POSTed by the personas who must be
+refused, and nothing may change for them (the access log aside).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from duban.org.models import Role, UnitAlias, UnitGroup, User
+from duban.supervise import actions as sv
+from duban.supervise.spotchecks import Filters
+from duban.work import actions
+from tests.conftest import County, at
+from tests.work import flow
+
+PERSONAS = ["sam", "sec", "aud", "alice", "lily", "amy", "adam", "bob", "bea", "gone"]
+ADMINS = {"sam", "sec", "aud"}
+WORK = {"alice", "lily", "amy", "adam", "bob", "bea"}
+UNITS = {"amy", "adam", "bob", "bea"}
+NOW = at("2026-03-02 09:00")
+
+
+@pytest.fixture
+def world(county: County) -> dict[str, Any]:
+    c = county
+    c.bea = User.objects.create(username="bea", full_name="贝阿", role=Role.UNIT_HEAD, unit=c.b)
+    c.gone = User.objects.create(username="gone", role=Role.LIAISON, unit=c.a, is_active=False)
+    task = flow.task(c, NOW, co=[])  # unit A leads; B is not on it
+    actions.receive(task=task, by=c.amy, now=NOW)
+    report = actions.report_progress(
+        task=task,
+        text="进展",
+        by=c.amy,
+        now=NOW,
+        attachments=[ContentFile(b"photo", name="照片.jpg")],
+    )
+    ext = actions.request_extension(
+        task=task, new_due=date(2026, 9, 30), reason="汛期", by=c.amy, now=NOW
+    )
+    done = flow.task(c, NOW, co=[])
+    actions.receive(task=done, by=c.amy, now=NOW)
+    actions.submit_done(task=done, text="完成", by=c.amy, now=NOW)
+    actions.verify(task=done, accept=True, by=c.alice, now=NOW)
+    actions.close(task=done, by=c.alice, now=NOW)
+    check = sv.draw_spot_check(title="抽查", filters=Filters(), size=1, seed=1, by=c.alice, now=NOW)
+    campaign = sv.create_campaign(
+        title="专项",
+        theme="",
+        checklist=["一项"],
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2026, 4, 30),
+        units=[c.a],
+        by=c.alice,
+        now=NOW,
+    )
+    from duban.notify.models import Notification
+    from duban.notify.worker import deliver
+    from duban.web.models import SavedFilter
+
+    deliver(now=NOW)
+
+    return {
+        "county": c,
+        "task": task.pk,
+        "directive": task.directive_id,
+        "attachment": report.event.attachments.get().pk,
+        "extension": ext.pk,
+        "check": check.pk,
+        "item": check.items.first().pk,
+        "campaign": campaign.pk,
+        "leader": c.leader_lily.pk,
+        "unit": c.a.pk,
+        "alias": UnitAlias.objects.get(alias="发改局").pk,
+        "group": UnitGroup.objects.get().pk,
+        "user": c.amy.pk,
+        "notification": Notification.objects.filter(user=c.amy).first().pk,
+        "filter": SavedFilter.objects.create(user=c.amy, name="我的", query="", created_at=NOW).pk,
+    }
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(PERSONAS, status)
+
+
+def only(allowed: set[str], ok: int = 200, other: int = 403) -> dict[str, int]:
+    out = {p: (ok if p in allowed else other) for p in PERSONAS}
+    out["gone"] = 302  # a disabled account is signed out: to the sign-in page
+    return out
+
+
+# (URL pattern name, path, GET status per persona). Filled by `table()`.
+def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
+    t, d = w["task"], w["directive"]
+    sup = {"alice"}
+    office = {"alice", "lily"}
+    return [
+        ("home", "/", only(WORK | ADMINS, ok=302)),
+        ("login", "/login/", only(set(PERSONAS), ok=302) | {"gone": 200}),
+        ("logout", "/logout/", everyone(405)),
+        ("password_change", "/password/", only(WORK | ADMINS)),
+        ("mfa_verify", "/login/verify/", only(WORK | ADMINS, ok=302)),
+        ("mfa_setup", "/account/two-factor/", only(WORK | ADMINS)),
+        # the system administrator
+        ("sysadmin_users", "/sysadmin/", only({"sam"})),
+        ("sysadmin_user_new", "/sysadmin/users/new/", only({"sam"})),
+        ("sysadmin_user", f"/sysadmin/users/{w['user']}/", only({"sam"})),
+        ("sysadmin_user_active", f"/sysadmin/users/{w['user']}/active/", only({"sam"}, 405)),
+        ("sysadmin_user_reset", f"/sysadmin/users/{w['user']}/reset/", only({"sam"}, 405)),
+        ("sysadmin_user_unlock", f"/sysadmin/users/{w['user']}/unlock/", only({"sam"}, 405)),
+        ("sysadmin_units", "/sysadmin/units/", only({"sam"})),
+        ("sysadmin_unit", f"/sysadmin/units/{w['unit']}/", only({"sam"})),
+        ("sysadmin_alias_add", f"/sysadmin/units/{w['unit']}/aliases/", only({"sam"}, 405)),
+        ("sysadmin_alias_remove", f"/sysadmin/aliases/{w['alias']}/delete/", only({"sam"}, 405)),
+        ("sysadmin_groups", "/sysadmin/groups/", only({"sam"})),
+        ("sysadmin_group_new", "/sysadmin/groups/new/", only({"sam"})),
+        ("sysadmin_group", f"/sysadmin/groups/{w['group']}/", only({"sam"})),
+        ("sysadmin_leaders", "/sysadmin/leaders/", only({"sam"})),
+        ("sysadmin_leader_new", "/sysadmin/leaders/new/", only({"sam"})),
+        ("sysadmin_leader", f"/sysadmin/leaders/{w['leader']}/", only({"sam"})),
+        ("sysadmin_org", "/sysadmin/org/", only({"sam"})),
+        ("sysadmin_org_export", "/sysadmin/org/export/", only({"sam"})),
+        # the security administrator
+        ("secadmin_roles", "/secadmin/", only({"sec"})),
+        ("secadmin_role", f"/secadmin/users/{w['user']}/", only({"sec"})),
+        (
+            "secadmin_mfa_reset",
+            f"/secadmin/users/{w['user']}/two-factor/reset/",
+            only({"sec"}, 405),
+        ),
+        ("secadmin_policy", "/secadmin/policy/", only({"sec"})),
+        ("secadmin_sessions", "/secadmin/sessions/", only({"sec"})),
+        ("secadmin_session_end", "/secadmin/sessions/end/", only({"sec"}, 405)),
+        # the auditor
+        ("audit_log", "/audit/", only({"aud"})),
+        ("audit_export", "/audit/export/", only({"aud"})),
+        ("audit_record", "/audit/record/", only({"aud"})),
+        # the business
+        ("workbench", "/workbench/", only(sup)),
+        ("directive_new", "/directives/new/", only(sup)),
+        ("directive_extract", "/directives/extract/", everyone(405)),
+        ("directive_detail", f"/directives/{d}/", only(office)),
+        ("directive_assign", f"/directives/{d}/assign/", everyone(405)),
+        ("directive_report_back", f"/directives/{d}/report-back/", everyone(405)),
+        ("directive_withdraw", f"/directives/{d}/withdraw/", everyone(405)),
+        ("unit_search", "/units/search/?q=fgj", only(sup)),
+        ("task_detail", f"/tasks/{t}/", only(WORK, other=403) | {"bob": 404, "bea": 404}),
+        *[
+            (f"task_{n}", f"/tasks/{t}/{p}/", everyone(405))
+            for n, p in [
+                ("receive", "receive"),
+                ("return", "return"),
+                ("report", "report"),
+                ("extend", "extend"),
+                ("urge", "urge"),
+                ("submit", "submit"),
+                ("verify", "verify"),
+                ("close", "close"),
+                ("withdraw", "withdraw"),
+                ("reassign", "reassign"),
+                ("comment", "comment"),
+            ]
+        ],
+        ("extension_decide", f"/extensions/{w['extension']}/decide/", everyone(405)),
+        (
+            "attachment",
+            f"/attachments/{w['attachment']}/",
+            only(WORK, other=403) | {"bob": 404, "bea": 404},
+        ),
+        ("unit_home", "/unit/", only(UNITS)),
+        ("leader_home", "/leader/", only({"lily"})),
+        ("ledger", "/ledger/", only(WORK)),
+        ("ledger_filter_save", "/ledger/filters/", everyone(405)),
+        ("ledger_filter_delete", f"/ledger/filters/{w['filter']}/delete/", everyone(405)),
+        ("dashboard", "/dashboard/", only(WORK)),
+        ("supervise", "/supervise/", only(WORK, ok=302)),
+        ("supervise_today", "/supervise/today/", only(sup)),
+        ("supervise_lines", "/supervise/lines/", only(office)),
+        ("supervise_line", f"/supervise/lines/{w['leader']}/", only(office)),
+        ("supervise_key", "/supervise/key/", only(office)),
+        ("supervise_key_mark", "/supervise/key/mark/", everyone(405)),
+        ("supervise_key_unmark", f"/supervise/key/{t}/unmark/", everyone(405)),
+        ("supervise_spot_checks", "/supervise/spotchecks/", only(office)),
+        ("supervise_spot_check_new", "/supervise/spotchecks/new/", everyone(405)),
+        ("supervise_spot_check", f"/supervise/spotchecks/{w['check']}/", only(office)),
+        (
+            "supervise_spot_check_close",
+            f"/supervise/spotchecks/{w['check']}/close/",
+            everyone(405),
+        ),
+        (
+            "supervise_finding",
+            f"/supervise/spotchecks/items/{w['item']}/finding/",
+            everyone(405),
+        ),
+        ("supervise_scores", "/supervise/scores/", only(WORK)),
+        (
+            "supervise_score_unit",
+            f"/supervise/scores/{w['unit']}/",
+            only(WORK) | {"bob": 403, "bea": 403},  # another unit's score details
+        ),
+        ("supervise_appeal", f"/supervise/scores/{w['unit']}/appeal/", everyone(405)),
+        ("supervise_appeals", "/supervise/appeals/", only(WORK)),
+        ("supervise_appeal_decide", "/supervise/appeals/1/decide/", everyone(405)),
+        ("supervise_settlement", "/supervise/settlement/", only(WORK)),
+        ("supervise_campaigns", "/supervise/campaigns/", only(office)),
+        ("supervise_campaign_new", "/supervise/campaigns/new/", everyone(405)),
+        ("supervise_campaign", f"/supervise/campaigns/{w['campaign']}/", only(office)),
+        (
+            "supervise_campaign_visit",
+            f"/supervise/campaigns/{w['campaign']}/visit/",
+            everyone(405),
+        ),
+        (
+            "supervise_campaign_close",
+            f"/supervise/campaigns/{w['campaign']}/close/",
+            everyone(405),
+        ),
+        ("ledger_export", "/ledger/export/", only(WORK)),
+        ("ledger_import", "/ledger/import/", only(sup)),
+        ("ledger_import_confirm", "/ledger/import/confirm/", everyone(405)),
+        ("documents", "/documents/", only(sup)),
+        ("bulletin_download", "/documents/bulletin/", everyone(405)),
+        ("directive_report", f"/directives/{d}/report/", everyone(405)),
+        ("notifications", "/notifications/", only(WORK | ADMINS)),
+        ("notification_read", f"/notifications/{w['notification']}/read/", everyone(405)),
+        ("notifications_read_all", "/notifications/read-all/", everyone(405)),
+    ]
+
+
+def _names(patterns: list[Any], prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # Django's admin site: its own test (tests/supervise/test_settings.py)
+            out |= _names(p.url_patterns)
+        elif isinstance(p, URLPattern) and p.name:
+            out.add(p.name)
+    return out
+
+
+def test_every_page_is_in_the_table(world: dict[str, Any]) -> None:
+    listed = {name for name, _, _ in table(world)}
+    assert _names(get_resolver().url_patterns) - listed == set()
+
+
+def _client(county: County, who: str) -> Client:
+    c = Client()
+    c.force_login(getattr(county, who))
+    if who == "gone":
+        User.objects.filter(username="gone").update(is_active=False)
+    return c
+
+
+def test_each_persona_gets_what_the_table_says(world: dict[str, Any]) -> None:
+    county = world["county"]
+    User.objects.filter(username="gone").update(is_active=True)  # to sign in, then disabled
+    clients = {who: _client(county, who) for who in PERSONAS}
+    wrong = []
+    for name, path, expected in table(world):
+        for who in PERSONAS:
+            response = clients[who].get(path)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)  # closes the file (an attachment)
+            got = response.status_code
+            if got != expected[who]:
+                wrong.append(f"{name} {path} {who}: expected {expected[who]}, got {got}")
+    assert wrong == []
+
+
+def test_the_administrators_posts_to_business_urls_are_refused(world: dict[str, Any]) -> None:
+    """三员分立 on writes: no administrator may act on the business, and no business user
+    or other administrator may act on an administrator's page. Nothing changes."""
+    from duban.org.models import SecurityPolicy
+    from duban.work.models import Event
+
+    county = world["county"]
+    before = (
+        Event.objects.count(),
+        list(User.objects.order_by("id").values_list("role", "is_active", "unit_id", "password")),
+        UnitAlias.objects.count(),
+        SecurityPolicy.objects.count(),
+    )
+    clients = {who: _client(county, who) for who in PERSONAS if who != "gone"}
+    wrong = []
+    for name, path, expected in table(world):
+        posts = {405: "post-only"}.get(expected["alice"]) or (
+            "admin" if name.startswith(("sysadmin", "secadmin", "audit")) else None
+        )
+        if posts is None or name in ("logout", "login"):
+            continue
+        owner = {"sysadmin": "sam", "secadmin": "sec", "audit": "aud"}.get(name.split("_")[0])
+        refused = (
+            [p for p in clients if p != owner]
+            if owner
+            else [p for p in ("sam", "sec", "aud") if not name.startswith("notification")]
+        )
+        for who in refused:
+            got = clients[who].post(path, {"active": "0", "alias": "x", "role": "supervisor"})
+            if got.status_code not in (403, 404):
+                wrong.append(f"POST {name} {path} {who}: got {got.status_code}")
+    assert wrong == []
+    after = (
+        Event.objects.count(),
+        list(User.objects.order_by("id").values_list("role", "is_active", "unit_id", "password")),
+        UnitAlias.objects.count(),
+        SecurityPolicy.objects.count(),
+    )
+    assert after == before
