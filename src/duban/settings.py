@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "duban.web.middleware.refuse_bad_input",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -270,8 +271,22 @@ LOGGING = {
             "encoding": "utf-8",
         },
     },
-    "loggers": {"duban": {"handlers": ["file"], "level": "INFO"}},
+    "loggers": {
+        "duban": {"handlers": ["file"], "level": "INFO"},
+        # Tracebacks of server errors go to the log file too, not only to stderr.
+        "django.request": {"handlers": ["file"], "level": "ERROR"},
+        "django.security": {"handlers": ["file"], "level": "WARNING"},
+    },
 }
+
+# Uploads (issue 17 point 15; duban.work.uploads): the type is checked by content; quotas.
+# Django keeps a form's non-file fields to DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, its default)
+# and spools files over 2.5 MB to disk; a larger form is refused in Chinese by
+# duban.web.middleware.refuse_bad_input.
+DUBAN_UPLOAD_MAX_FILES = env_int("DUBAN_UPLOAD_MAX_FILES", 10)
+DUBAN_UPLOAD_MAX_REPORT_BYTES = env_int("DUBAN_UPLOAD_MAX_REPORT_MB", 50) * 1024 * 1024
+DUBAN_UPLOAD_MAX_TASK_BYTES = env_int("DUBAN_UPLOAD_MAX_TASK_MB", 200) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Office rules (defaults an office may change; see docs/decisions.md).
 DUBAN_YELLOW_WORKDAYS = int(os.environ.get("DUBAN_YELLOW_WORKDAYS", "3"))

@@ -1,8 +1,9 @@
 """Every page of the workspace. Views live in web/views/, one module per area."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
+from duban.web.fields import IdConverter
 from duban.web.views import (
     dashboard,
     directives,
@@ -18,6 +19,9 @@ from duban.web.views import (
 )
 from duban.web.views.auth import SignInView, home, password_change
 
+# Ids in paths: at most 18 digits, so a lookup never overflows a 64-bit column (issue 17).
+register_converter(IdConverter, "id")
+
 urlpatterns = [
     path("", home, name="home"),
     path("login/", SignInView.as_view(), name="login"),
@@ -27,75 +31,75 @@ urlpatterns = [
     path("workbench/", workbench.workbench, name="workbench"),
     path("directives/new/", directives.new, name="directive_new"),
     path("directives/extract/", extract.draft, name="directive_extract"),
-    path("directives/<int:pk>/", directives.detail, name="directive_detail"),
-    path("directives/<int:pk>/assign/", directives.assign, name="directive_assign"),
-    path("directives/<int:pk>/report-back/", directives.report_back, name="directive_report_back"),
-    path("directives/<int:pk>/withdraw/", directives.withdraw, name="directive_withdraw"),
+    path("directives/<id:pk>/", directives.detail, name="directive_detail"),
+    path("directives/<id:pk>/assign/", directives.assign, name="directive_assign"),
+    path("directives/<id:pk>/report-back/", directives.report_back, name="directive_report_back"),
+    path("directives/<id:pk>/withdraw/", directives.withdraw, name="directive_withdraw"),
     path("units/search/", units.search, name="unit_search"),
     # one task, and the actions on it (POST only)
-    path("tasks/<int:pk>/", tasks.detail, name="task_detail"),
-    path("tasks/<int:pk>/receive/", tasks.receive, name="task_receive"),
-    path("tasks/<int:pk>/return/", tasks.return_, name="task_return"),
-    path("tasks/<int:pk>/report/", tasks.report, name="task_report"),
-    path("tasks/<int:pk>/extend/", tasks.extend, name="task_extend"),
-    path("tasks/<int:pk>/urge/", tasks.urge, name="task_urge"),
-    path("tasks/<int:pk>/submit/", tasks.submit, name="task_submit"),
-    path("tasks/<int:pk>/verify/", tasks.verify, name="task_verify"),
-    path("tasks/<int:pk>/close/", tasks.close, name="task_close"),
-    path("tasks/<int:pk>/withdraw/", tasks.withdraw, name="task_withdraw"),
-    path("tasks/<int:pk>/reassign/", tasks.reassign, name="task_reassign"),
-    path("tasks/<int:pk>/comment/", tasks.comment, name="task_comment"),
-    path("extensions/<int:pk>/decide/", tasks.decide_extension, name="extension_decide"),
-    path("attachments/<int:pk>/", tasks.attachment, name="attachment"),
+    path("tasks/<id:pk>/", tasks.detail, name="task_detail"),
+    path("tasks/<id:pk>/receive/", tasks.receive, name="task_receive"),
+    path("tasks/<id:pk>/return/", tasks.return_, name="task_return"),
+    path("tasks/<id:pk>/report/", tasks.report, name="task_report"),
+    path("tasks/<id:pk>/extend/", tasks.extend, name="task_extend"),
+    path("tasks/<id:pk>/urge/", tasks.urge, name="task_urge"),
+    path("tasks/<id:pk>/submit/", tasks.submit, name="task_submit"),
+    path("tasks/<id:pk>/verify/", tasks.verify, name="task_verify"),
+    path("tasks/<id:pk>/close/", tasks.close, name="task_close"),
+    path("tasks/<id:pk>/withdraw/", tasks.withdraw, name="task_withdraw"),
+    path("tasks/<id:pk>/reassign/", tasks.reassign, name="task_reassign"),
+    path("tasks/<id:pk>/comment/", tasks.comment, name="task_comment"),
+    path("extensions/<id:pk>/decide/", tasks.decide_extension, name="extension_decide"),
+    path("attachments/<id:pk>/", tasks.attachment, name="attachment"),
     # homes by role
     path("unit/", homes.unit_home, name="unit_home"),
     path("leader/", homes.leader_home, name="leader_home"),
     # ledger and statistics
     path("ledger/", ledger.ledger, name="ledger"),
     path("ledger/filters/", ledger.save_filter, name="ledger_filter_save"),
-    path("ledger/filters/<int:pk>/delete/", ledger.delete_filter, name="ledger_filter_delete"),
+    path("ledger/filters/<id:pk>/delete/", ledger.delete_filter, name="ledger_filter_delete"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     # supervision (督查): web/views/supervision.py
     path("supervise/", supervision.home, name="supervise"),
     path("supervise/today/", supervision.today, name="supervise_today"),
     path("supervise/lines/", supervision.line_list, name="supervise_lines"),
-    path("supervise/lines/<int:pk>/", supervision.line_detail, name="supervise_line"),
+    path("supervise/lines/<id:pk>/", supervision.line_detail, name="supervise_line"),
     path("supervise/key/", supervision.key_items, name="supervise_key"),
     path("supervise/key/mark/", supervision.key_mark, name="supervise_key_mark"),
-    path("supervise/key/<int:pk>/unmark/", supervision.key_unmark, name="supervise_key_unmark"),
+    path("supervise/key/<id:pk>/unmark/", supervision.key_unmark, name="supervise_key_unmark"),
     path("supervise/spotchecks/", supervision.spot_checks, name="supervise_spot_checks"),
     path("supervise/spotchecks/new/", supervision.spot_check_new, name="supervise_spot_check_new"),
-    path("supervise/spotchecks/<int:pk>/", supervision.spot_check, name="supervise_spot_check"),
+    path("supervise/spotchecks/<id:pk>/", supervision.spot_check, name="supervise_spot_check"),
     path(
-        "supervise/spotchecks/<int:pk>/close/",
+        "supervise/spotchecks/<id:pk>/close/",
         supervision.spot_check_close,
         name="supervise_spot_check_close",
     ),
     path(
-        "supervise/spotchecks/items/<int:pk>/finding/",
+        "supervise/spotchecks/items/<id:pk>/finding/",
         supervision.spot_check_finding,
         name="supervise_finding",
     ),
     path("supervise/scores/", supervision.score_board, name="supervise_scores"),
-    path("supervise/scores/<int:pk>/", supervision.score_unit, name="supervise_score_unit"),
-    path("supervise/scores/<int:pk>/appeal/", supervision.score_appeal, name="supervise_appeal"),
+    path("supervise/scores/<id:pk>/", supervision.score_unit, name="supervise_score_unit"),
+    path("supervise/scores/<id:pk>/appeal/", supervision.score_appeal, name="supervise_appeal"),
     path("supervise/appeals/", supervision.appeal_list, name="supervise_appeals"),
     path(
-        "supervise/appeals/<int:pk>/decide/",
+        "supervise/appeals/<id:pk>/decide/",
         supervision.appeal_decide,
         name="supervise_appeal_decide",
     ),
     path("supervise/settlement/", supervision.settlement, name="supervise_settlement"),
     path("supervise/campaigns/", supervision.campaigns, name="supervise_campaigns"),
     path("supervise/campaigns/new/", supervision.campaign_new, name="supervise_campaign_new"),
-    path("supervise/campaigns/<int:pk>/", supervision.campaign, name="supervise_campaign"),
+    path("supervise/campaigns/<id:pk>/", supervision.campaign, name="supervise_campaign"),
     path(
-        "supervise/campaigns/<int:pk>/visit/",
+        "supervise/campaigns/<id:pk>/visit/",
         supervision.campaign_visit,
         name="supervise_campaign_visit",
     ),
     path(
-        "supervise/campaigns/<int:pk>/close/",
+        "supervise/campaigns/<id:pk>/close/",
         supervision.campaign_close,
         name="supervise_campaign_close",
     ),
@@ -105,9 +109,9 @@ urlpatterns = [
     path("ledger/import/confirm/", files.ledger_import_confirm, name="ledger_import_confirm"),
     path("documents/", files.documents, name="documents"),
     path("documents/bulletin/", files.bulletin_download, name="bulletin_download"),
-    path("directives/<int:pk>/report/", files.report_download, name="directive_report"),
+    path("directives/<id:pk>/report/", files.report_download, name="directive_report"),
     # notifications
     path("notifications/", notifications.inbox, name="notifications"),
-    path("notifications/<int:pk>/read/", notifications.read, name="notification_read"),
+    path("notifications/<id:pk>/read/", notifications.read, name="notification_read"),
     path("notifications/read-all/", notifications.read_all, name="notifications_read_all"),
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -199,7 +199,8 @@ def _new_form(name: str, task: Task, ext: ExtensionRequest | None = None) -> f.A
             auto_id=f"ext{ext.pk}_%s", initial={"new_due": ext.requested_due}
         )
     form = STEPS[name].form(auto_id=f"{name}_%s")
-    if name == "extend" and task.due is not None:
+    # A due date stored before the forms bounded it (9999-12-31) must not break the page.
+    if name == "extend" and task.due is not None and task.due < date.max:
         form.fields["new_due"].widget.attrs["min"] = (task.due + timedelta(days=1)).isoformat()
     if name == "reassign":
         form.initial = {"lead": task.lead_unit_id}
