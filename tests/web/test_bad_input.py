@@ -246,3 +246,18 @@ def test_an_id_past_2_63_in_a_path_is_not_found(county: County, client_for: Any)
     for path in (f"/tasks/{HUGE}/", f"/directives/{HUGE}/", f"/supervise/scores/{HUGE}/"):
         response = client_for(county.alice).get(path)
         assert response.status_code == 404 and "未找到" in body(response)
+
+
+def test_an_attachment_changed_on_disk_is_refused_and_logged(
+    county: County, client_for: Any, task: Task
+) -> None:
+    from duban.audit.models import AccessLog
+
+    assert report(client_for(county.amy), task, SimpleUploadedFile("合同.pdf", PDF)).status_code
+    att = Attachment.objects.get()
+    with open(att.file.path, "ab") as f:
+        f.write(b"% a page added behind the record's back")
+    response = client_for(county.alice).get(f"/attachments/{att.pk}/")
+    assert response.status_code == 409 and "完整性校验失败" in body(response)
+    row = AccessLog.objects.get(kind="refused", user=county.alice)
+    assert f"attachment {att.pk}" in row.detail and "integrity" in row.detail

@@ -14,6 +14,7 @@ Who sees the page is `selectors.task_for`; which forms it shows is `available_ac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,10 +29,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.audit.models import AccessKind, AccessLog
 from duban.org.models import Role, Unit, User
 from duban.web import forms as f
 from duban.web.common import acting_user, roles_required
-from duban.work import actions, selectors
+from duban.work import actions, selectors, uploads
 from duban.work.available import available_actions, extension_named, permitted, task_named
 from duban.work.errors import ActionError, Refused
 from duban.work.models import (
@@ -57,6 +59,8 @@ HOMES = {
     Role.AUDITOR: ("ledger", "台账"),
 }
 WEEKDAYS = "一二三四五六日"
+
+logger = logging.getLogger("duban.web")
 
 
 # ---------------------------------------------------------------- the actions
@@ -604,4 +608,26 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         visible = False
     if not visible:
         raise Http404("附件不存在或无权查看。")
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    handle = uploads.open_verified(att.file, att.sha256)
+    if handle is None:
+        # Changed or removed on disk since it was uploaded: refuse, and leave a trace for
+        # the auditor (issue 17 point 5).
+        logger.error("attachment %s (%s) fails its SHA-256 check", att.pk, att.file.name)
+        AccessLog.objects.create(
+            at=timezone.now(),
+            kind=AccessKind.REFUSED,
+            user=user,
+            username=user.username,
+            detail=f"attachment {att.pk} {att.file.name}: integrity check failed, not served",
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+        return render(
+            request,
+            "web/refused.html",
+            {
+                "message": f"附件“{att.name}”完整性校验失败（文件内容与上传时登记的不一致），"
+                "已拒绝下载并记入日志。请联系系统管理员。"
+            },
+            status=409,
+        )
+    return FileResponse(handle, as_attachment=True, filename=att.name)
