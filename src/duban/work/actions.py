@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.models import AccessKind, AccessLog
+from duban.audit.rows import text_digest
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
 from duban.supervise.keys import key_cycle
@@ -379,6 +380,8 @@ def register(
             "urgency": urgency,
             "received_at": received_at.isoformat(),
             "text_len": len(text),
+            # The full text stays on the row; its SM3 here lets verify see it changed.
+            "text_sm3": text_digest(text),
             "attachments": attachment_payload(checked),
         },
     )

@@ -31,6 +31,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
+from duban.audit.rows import text_digest
 from duban.org.models import Leader
 from duban.supervise.keys import key_cycle
 from duban.work import rules
@@ -435,6 +436,7 @@ def _directive_rows(
         "urgency": spec.urgency,
         "received_at": spec.received_at.isoformat(),
         "text_len": len(spec.text),
+        "text_sm3": text_digest(spec.text),
         "attachments": attachment_payload([]),
     }
     stream = f"d:{directive_id}"
