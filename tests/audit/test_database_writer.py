@@ -117,9 +117,7 @@ def test_a_chain_recomputed_without_the_key_is_found(task: Task) -> None:
     assert "的内容被改动" in verify()
 
 
-def test_a_chain_recomputed_with_the_key_is_caught_by_an_anchor(
-    task: Task, tmp_path: Path
-) -> None:
+def test_a_chain_recomputed_with_the_key_is_caught_by_an_anchor(task: Task, tmp_path: Path) -> None:
     path, made = anchor.make(tmp_path, now=NOW + timedelta(days=3))
     assert len(made.root) == 64 and verify("--anchor", str(path)) == ""
     _tamper_report(task)
@@ -146,7 +144,8 @@ def test_a_forged_anchor_file_is_refused(task: Task, tmp_path: Path) -> None:
     import json
 
     path, _ = anchor.make(tmp_path, now=NOW)
-    raw = json.loads(gzip.open(path, "rt").read())
+    with gzip.open(path, "rt") as f:
+        raw = json.load(f)
     raw["heads"] = raw["heads"][:-1]
     with gzip.open(path, "wt") as f:
         json.dump(raw, f)
