@@ -225,7 +225,10 @@ def _database() -> dict[str, object]:
         "OPTIONS": {
             # WAL lets the web server read while `duban tick` writes; IMMEDIATE avoids the
             # "database is locked" upgrade failure when two writers start a transaction.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # synchronous=FULL: a commit is on disk before the answer goes out, so an
+            # acknowledged write survives a power loss too (NORMAL survives only a crash of
+            # the process; tests/deploy/test_crash.py kills the server mid-burst).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
