@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "duban.web.middleware.refuse_bad_input",
+    "duban.web.middleware.renew_session_each_minute",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -133,9 +134,11 @@ AXES_LOCKOUT_TEMPLATE = "web/locked.html"
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
-# Idle timeout 30 minutes: the cookie age is renewed on every request.
+# Idle timeout 30 minutes: the session's expiry is renewed at most once a minute
+# (duban.web.middleware.renew_session_each_minute), not written on every read.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 

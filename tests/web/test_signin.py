@@ -10,7 +10,9 @@ from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
@@ -130,3 +132,23 @@ def test_only_the_system_administrator_uses_the_admin_site(county: County, clien
     county.alice.refresh_from_db()
     assert client_for(county.sam).get("/admin/").status_code == 200
     assert client_for(county.alice).get("/admin/").status_code == 302  # to the admin login
+
+
+def test_page_views_renew_the_session_at_most_once_a_minute(amy: County) -> None:
+    """Issue 17 point 13: a read must not write the session row on every request."""
+    from unittest import mock
+
+    c = Client()
+    login(c, PASSWORD)
+    c.get("/notifications/")
+    first = Session.objects.get().expire_date
+    with CaptureQueriesContext(connection) as queries:
+        c.get("/notifications/")
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get().expire_date == first
+    import time as time_module
+
+    later = time_module.time() + 61
+    with mock.patch("time.time", return_value=later):
+        c.get("/notifications/")
+    assert Session.objects.get().expire_date > first

@@ -101,3 +101,32 @@ def refuse_bad_input(
         return get_response(request)
 
     return middleware
+
+
+def renew_session_each_minute(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The idle timeout without a write on every page view (issue 17 point 13).
+
+    SESSION_SAVE_EVERY_REQUEST wrote the session row on every request, so on SQLite every
+    page view needed the write lock, and reads failed "database is locked" behind a long
+    import. Here a signed-in session is renewed (its expiry pushed SESSION_COOKIE_AGE
+    ahead) at most once a minute: the idle timeout is then between 29 and 30 minutes.
+    """
+    import time
+
+    from django.conf import settings
+
+    every: int = settings.SESSION_RENEW_SECONDS
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get("_renewed", 0)) >= every:
+                session["_renewed"] = now  # marks the session modified: saved, expiry renewed
+        return response
+
+    return middleware
