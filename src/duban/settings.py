@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "duban.web.middleware.refuse_bad_input",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -244,7 +245,10 @@ def _database() -> dict[str, object]:
         "OPTIONS": {
             # WAL lets the web server read while `duban tick` writes; IMMEDIATE avoids the
             # "database is locked" upgrade failure when two writers start a transaction.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # synchronous=FULL: a commit is on disk before the answer goes out, so an
+            # acknowledged write survives a power loss too (NORMAL survives only a crash of
+            # the process; tests/deploy/test_crash.py kills the server mid-burst).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
@@ -307,6 +311,19 @@ LOGGING = {
 DUBAN_SECURITY_DEFAULTS: dict[str, object] = {}
 # The TOTP issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "督办系统"
+
+# Uploads (issue 17 point 15; duban.work.uploads): the type is checked by content; quotas.
+# Django keeps a form's non-file fields to DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, its default)
+# and spools files over 2.5 MB to disk; a larger form is refused in Chinese by
+# duban.web.middleware.refuse_bad_input.
+DUBAN_UPLOAD_MAX_FILES = env_int("DUBAN_UPLOAD_MAX_FILES", 10, low=1, high=100)
+DUBAN_UPLOAD_MAX_REPORT_BYTES = (
+    env_int("DUBAN_UPLOAD_MAX_REPORT_MB", 50, low=1, high=2048) * 1024 * 1024
+)
+DUBAN_UPLOAD_MAX_TASK_BYTES = (
+    env_int("DUBAN_UPLOAD_MAX_TASK_MB", 200, low=1, high=10240) * 1024 * 1024
+)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Office rules (defaults an office may change; see docs/decisions.md).
 DUBAN_YELLOW_WORKDAYS = int(os.environ.get("DUBAN_YELLOW_WORKDAYS", "3"))

@@ -95,7 +95,8 @@ def base_env(data: Path, database_url: str | None, **extra: str) -> dict[str, st
         for k, v in os.environ.items()
         if not k.startswith(("DUBAN_", "DJANGO_")) and k != "DATABASE_URL"
     }
-    env.update({"DUBAN_DATA": str(data), "PYTHONUNBUFFERED": "1", **extra})
+    # PYTHONPATH: `duban shell -c` scripts in tests import the tests' helpers (tests.work.flow).
+    env.update({"DUBAN_DATA": str(data), "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO), **extra})
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
@@ -120,14 +121,18 @@ def data_file(s: Site, name: str, text: str) -> Path:
 
 
 @contextmanager
-def site(tmp_path: Path, name: str = "srv", **extra_env: str) -> Iterator[Site]:
-    data = tmp_path / "data"
+def site(
+    tmp_path: Path, name: str = "srv", *, prepare: bool = True, **extra_env: str
+) -> Iterator[Site]:
+    """A data folder and database; `prepare=False` leaves the database empty (no tables)."""
+    data = tmp_path / name
     data.mkdir()
     url = pg_database(name)
     s = Site(data=data, env=base_env(data, url, **extra_env), database_url=url or "")
     try:
-        s.duban("migrate", "--no-input", "-v", "0")
-        load_county(s)
+        if prepare:
+            s.duban("migrate", "--no-input", "-v", "0")
+            load_county(s)
         yield s
     finally:
         for proc in s.servers:

@@ -219,3 +219,35 @@ def test_scores_count_results_never_activity() -> None:
     # the number of reports (2024 burden-reduction rules).
     activity = ("login", "click", "view", "report_count", "visit", "online")
     assert not [k for k in RuleKind.values if any(a in k for a in activity)]
+
+
+def test_changing_a_rule_leaves_past_months_alone(county: County, march: History) -> None:
+    """Issue 17: a rule changed in April rewrote March (县住建局 80.00 → 44.00)."""
+    from duban.audit.models import AccessLog
+    from duban.supervise import rule_history
+    from duban.supervise.rule_history import change_rule
+
+    before = {r.unit.code: r.total for r in scores.compute(MARCH, now=EVAL).rows}
+    overdue = ScoreRule.objects.get(kind=RuleKind.OVERDUE)
+    on_time = ScoreRule.objects.get(kind=RuleKind.ON_TIME)
+    change_rule(overdue, by=county.sam, now=at("2026-04-10 10:00"), points=D("-20"))
+    change_rule(on_time, by=county.sam, now=at("2026-04-10 10:05"), is_active=False)
+    later = at("2026-05-02 09:00")
+    assert {r.unit.code: r.total for r in scores.compute(MARCH, now=later).rows} == before
+    # March has items of both rules, so rewriting them would have shown in the totals.
+    march_items = [i for r in scores.compute(MARCH, now=later).rows for i in r.items]
+    assert {RuleKind.OVERDUE, RuleKind.ON_TIME} <= {i.rule.kind for i in march_items}
+    # From the day of the change on, the new values.
+    history = rule_history.history_of([overdue])[overdue.pk]
+    overdue.refresh_from_db()
+    assert rule_history.values_on(overdue, date(2026, 4, 9), history).points == D("-2")
+    assert rule_history.values_on(overdue, date(2026, 4, 10), history).points == D("-20")
+    log = AccessLog.objects.filter(kind="admin", user=county.sam).order_by("at")
+    assert [row.detail.split(": ", 1)[1] for row in log] == [
+        "points: -2.00 -> -20",
+        "is_active: True -> False",
+    ]
+    # The switched-off rule still shows in March's items, not in the rules in force.
+    board = scores.compute(MARCH, now=later)
+    assert on_time not in board.rules
+    assert any(i.rule == on_time for row in board.rows for i in row.items)

@@ -153,7 +153,7 @@ def test_findings_true_false_and_a_reopened_task(county: County, twelve: list[Ta
         notes="",
         by=county.alice,
         now=at("2026-04-02 10:00"),
-        attachments=[ContentFile(b"photo", name="现场照片.jpg")],
+        attachments=[ContentFile(b"\xff\xd8\xff\xe0photo", name="现场照片.jpg")],
     )
     ok.refresh_from_db()
     assert ok.status == TaskStatus.CLOSED

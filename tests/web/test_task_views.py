@@ -233,7 +233,10 @@ def test_return(county: County, client_for: Any, task: Task) -> None:
 
 def test_report_with_several_attachments(county: County, client_for: Any, task: Task) -> None:
     received(county, task)
-    files = [ContentFile(b"jpg", name="现场.jpg"), ContentFile(b"pdf", name="合同.pdf")]
+    files = [
+        ContentFile(b"\xff\xd8\xff\xe0jpg", name="现场.jpg"),
+        ContentFile(b"%PDF-1.4 pdf", name="合同.pdf"),
+    ]
     response = client_for(county.amy).post(
         url(task, "report"), {"text": "完成招标", "attachments": files}
     )
@@ -265,7 +268,7 @@ def test_submit_with_evidence(county: County, client_for: Any, task: Task) -> No
     received(county, task, county.amy)
     response = client_for(county.adam).post(
         url(task, "submit"),
-        {"text": "主体完工", "attachments": [ContentFile(b"doc", name="验收纪要.docx")]},
+        {"text": "主体完工", "attachments": [ContentFile(b"PK\x03\x04doc", name="验收纪要.docx")]},
     )
     assert response.status_code == 302
     task.refresh_from_db()
@@ -475,7 +478,7 @@ def test_the_page_shows_everything_about_the_task(county: County, client_for: An
         text="完成招标",
         by=county.amy,
         now=now(),
-        attachments=[ContentFile(b"x", name="中标通知书.pdf")],
+        attachments=[ContentFile(b"%PDF-1.4 x", name="中标通知书.pdf")],
     )
     actions.urge(task=t, message="请加快施工", by=county.alice, now=now())
     actions.request_extension(
@@ -589,7 +592,7 @@ def test_an_attachment_is_served_only_to_those_who_see_the_task(
         text="照片",
         by=county.amy,
         now=now(),
-        attachments=[ContentFile(b"jpeg-bytes", name="现场照片.jpg")],
+        attachments=[ContentFile(b"\xff\xd8\xff\xe0jpeg-bytes", name="现场照片.jpg")],
     )
     att = report.event.attachments.get()
     for who in (county.amy, county.bob, county.alice, county.lily):
@@ -598,21 +601,21 @@ def test_an_attachment_is_served_only_to_those_who_see_the_task(
         assert "attachment;" in response["Content-Disposition"]
         # Reading the stream to its end closes the file (and response.close() would
         # close the test's database connection on PostgreSQL).
-        assert b"".join(response.streaming_content) == b"jpeg-bytes"
+        assert b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0jpeg-bytes"
     assert client_for(county.carl).get(f"/attachments/{att.pk}/").status_code == 404
     assert client_for(county.sam).get(f"/attachments/{att.pk}/").status_code == 403
     assert client_for(county.amy).get("/attachments/999999/").status_code == 404
 
 
 def test_a_directives_attachment_follows_the_directive(county: County, client_for: Any) -> None:
-    d = flow.directive(county, now(), attachments=[ContentFile(b"%PDF", name="来文.pdf")])
+    d = flow.directive(county, now(), attachments=[ContentFile(b"%PDF-1.4", name="来文.pdf")])
     draft = actions.TaskDraft(content="事项", lead=[county.a], co=[], due=DUE)
     [t] = actions.decompose(directive=d, tasks=[draft], by=county.alice, now=now())
     actions.assign(task=t, by=county.alice, now=now())
     att = Attachment.objects.get(directive=d)
     assert "来文.pdf" in client_for(county.amy).get(f"/tasks/{t.pk}/").content.decode()
     ok = client_for(county.amy).get(f"/attachments/{att.pk}/")
-    assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF"
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF-1.4"
     assert client_for(county.bob).get(f"/attachments/{att.pk}/").status_code == 404
 
 

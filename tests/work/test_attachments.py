@@ -44,7 +44,7 @@ def test_progress_and_done_reports_carry_evidence(county: County) -> None:
         text="已完成招标",
         by=county.amy,
         now=NOW,
-        attachments=[ContentFile(b"photo", name="现场照片.jpg")],
+        attachments=[ContentFile(b"\xff\xd8\xff\xe0photo", name="现场照片.jpg")],
     )
     assert [a.name for a in report.event.attachments.all()] == ["现场照片.jpg"]
     actions.submit_done(
@@ -52,7 +52,7 @@ def test_progress_and_done_reports_carry_evidence(county: County) -> None:
         text="已完工",
         by=county.amy,
         now=NOW,
-        attachments=[ContentFile(b"minutes", name="验收纪要.docx")],
+        attachments=[ContentFile(b"PK\x03\x04minutes", name="验收纪要.docx")],
     )
     assert sorted(Attachment.objects.filter(task=t).values_list("name", flat=True)) == [
         "现场照片.jpg",
@@ -75,6 +75,8 @@ def test_a_bad_attachment_refuses_the_whole_action(county: County) -> None:
     directives = Directive.objects.count()
     with pytest.raises(Invalid, match="超过20MB"):
         flow.directive(
-            county, NOW, attachments=[ContentFile(b"x" * (20 * 1024 * 1024 + 1), name="大.pdf")]
+            county,
+            NOW,
+            attachments=[ContentFile(b"%PDF-" + b"x" * (20 * 1024 * 1024), name="大.pdf")],
         )
     assert Directive.objects.count() == directives

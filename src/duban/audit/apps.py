@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self) -> None:
-        from duban.audit import signals  # noqa: F401  (connects the login receivers)
+        from duban.audit import checks, signals  # noqa: F401  (login receivers; checks)

@@ -334,6 +334,8 @@ def load(
         user = User.objects.filter(username=us["username"]).first() or User(username=us["username"])
         is_new = user.pk is None
         user.full_name = str(us.get("name") or "")
+        if "phone" in us:
+            user.phone = str(us.get("phone") or "").strip()
         user.role = us["role"]
         user.unit = by_code[us["unit"]] if us.get("unit") else None
         user.leader = leaders[us["leader"]] if us.get("leader") else None

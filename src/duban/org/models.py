@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from duban.org.fields import EncryptedTextField
+
 
 class UnitKind(models.TextChoices):
     DEPARTMENT = "department", "县直部门"
@@ -149,6 +151,8 @@ ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
+    # Personal data: encrypted at rest with SM4 (org/fields.py); registered in PERSONAL_FIELDS.
+    phone = EncryptedTextField("手机号", blank=True, default="")
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.LIAISON)
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users"

@@ -248,7 +248,7 @@ def record_finding(
     task = _lock(item.task)
     _require_state(task, EventKind.SPOT_CHECKED, "录入抽查核实结果")
     assert task.lead_unit is not None
-    checked = _check_attachments(attachments)
+    checked = _check_attachments(attachments, task=task)
     fix: Task | None = None
     if rectify:
         fix = _rectification(

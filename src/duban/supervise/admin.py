@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
 from duban.supervise.models import Ladder, LadderStep, ScoreRule, SupervisionConfig
+from duban.supervise.rule_history import change_rule
 
 
 def _log(request: HttpRequest, what: str) -> None:
@@ -115,3 +116,18 @@ class LadderAdmin(LoggedAdmin):
 class ScoreRuleAdmin(LoggedAdmin):
     list_display = ["order", "name", "kind", "points", "key_weight", "threshold", "is_active"]
     list_editable = ["is_active"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through change_rule: the months before today keep the old values (and the
+        # access log gets old and new values).
+        user = request.user if request.user.is_authenticated else None
+        change_rule(
+            obj,
+            by=user,
+            now=timezone.now(),
+            ip=request.META.get("REMOTE_ADDR"),
+            **{name: getattr(obj, name) for name in form.changed_data},
+        )

@@ -189,6 +189,30 @@ class ScoreRule(models.Model):
         return self.name
 
 
+class ScoreRuleHistory(models.Model):
+    """A score rule's values as they were until `valid_until` (issue 17: changing a rule
+    rewrote past months' scores). Written by `supervise.rule_history.change_rule` when a
+    rule changes; a score item on day D uses the first entry with valid_until >= D, or the
+    rule's current values when there is none. Never changed or deleted."""
+
+    rule = models.ForeignKey(ScoreRule, on_delete=models.PROTECT, related_name="history")
+    valid_until = models.DateField("有效至")
+    name = models.CharField("名称", max_length=50)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    key_weight = models.DecimalField("重点督办事项倍数", max_digits=4, decimal_places=2)
+    is_active = models.BooleanField("启用")
+    text = models.TextField("细则原文")
+    changed_at = models.DateTimeField("修改时间")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["rule_id", "valid_until", "id"]
+        verbose_name = "考评细则历史版本"
+        verbose_name_plural = "考评细则历史版本"
+
+
 # ---------------------------------------------------------------- the record
 
 

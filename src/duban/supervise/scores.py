@@ -42,7 +42,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from duban.org.models import UNIT_ROLES, Unit, UnitKind, User
-from duban.supervise import periods
+from duban.supervise import periods, rule_history
 from duban.supervise.models import AppealStatus, RuleKind, ScoreAppeal, ScoreRule, config
 from duban.supervise.ranking import competition_ranks
 from duban.work import lights, rules
@@ -133,6 +133,16 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
 
 
+def rules_with_a_past() -> list[ScoreRule]:
+    """The rules in force, and those switched off that were in force once (they still
+    count in the periods when they were)."""
+    return list(
+        ScoreRule.objects.filter(Q(is_active=True) | Q(history__isnull=False))
+        .distinct()
+        .select_related("step")
+    )
+
+
 def _weight(rule: ScoreRule, task: Task) -> Decimal:
     points = rule.points * (rule.key_weight if task.is_key else Decimal(1))
     return points.quantize(CENT)
@@ -189,7 +199,7 @@ def items_for(
 ) -> list[ScoreItem]:
     """Every score item of every unit in the period, as of `now` (or of some tasks')."""
     if score_rules is None:
-        score_rules = list(ScoreRule.objects.filter(is_active=True))
+        score_rules = rules_with_a_past()
     by_kind: dict[str, list[ScoreRule]] = defaultdict(list)
     for r in score_rules:
         by_kind[r.kind].append(r)
@@ -207,6 +217,16 @@ def items_for(
         by_kind=by_kind,
     )
     items = [*_closures(scope), *_overdue(scope), *_missing_reports(scope), *_from_events(scope)]
+    # Each item with the rule's values of its day: a rule changed later leaves it alone.
+    history = rule_history.history_of(score_rules)
+    kept = []
+    for item in items:
+        values = rule_history.values_on(item.rule, item.on, history.get(item.rule.pk, []))
+        if values.is_active:
+            weight = values.key_weight if item.task.is_key else Decimal(1)
+            item.points = (values.points * weight).quantize(CENT)
+            kept.append(item)
+    items = kept
     appeals = {
         a.item_key: a for a in ScoreAppeal.objects.filter(item_key__in=[i.key for i in items])
     }
@@ -387,7 +407,7 @@ def _ranked_units(items: list[ScoreItem]) -> list[Unit]:
 
 def compute(period: periods.Period, *, now: datetime) -> Board:
     """Every unit's score and rank for the period (not scoped: see `scoreboard`)."""
-    score_rules = list(ScoreRule.objects.filter(is_active=True).select_related("step"))
+    score_rules = rules_with_a_past()
     items = items_for(period, now=now, score_rules=score_rules)
     base = config().score_base
     rows = {u.pk: UnitScore(unit=u, base=base) for u in _ranked_units(items)}
@@ -397,7 +417,8 @@ def compute(period: periods.Period, *, now: datetime) -> Board:
     ordered = sorted(rows.values(), key=lambda r: (-r.total, r.unit.order, r.unit.pk))
     for row, rank in zip(ordered, competition_ranks([r.total for r in ordered]), strict=True):
         row.rank = rank
-    return Board(period=period, rows=ordered, units_ranked=len(ordered), rules=score_rules)
+    in_force = [r for r in score_rules if r.is_active]
+    return Board(period=period, rows=ordered, units_ranked=len(ordered), rules=in_force)
 
 
 def scoreboard(user: User, period: periods.Period, *, now: datetime) -> Board:
@@ -437,7 +458,7 @@ def find_item(key: str, *, now: datetime) -> ScoreItem | None:
     """The score item an appeal names, recomputed from the record as of `now`."""
     try:
         rule_id, task_id, ref = key.split(":")
-        rule = ScoreRule.objects.get(pk=int(rule_id), is_active=True)
+        rule = ScoreRule.objects.get(pk=int(rule_id))
         task = Task.objects.get(pk=int(task_id))
     except (ValueError, ScoreRule.DoesNotExist, Task.DoesNotExist):
         return None

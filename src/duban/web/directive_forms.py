@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 
 from duban.org.models import Leader, Unit
+from duban.web.common import year_in_range
+from duban.web.fields import SafeModelChoiceField, pk_value
 from duban.work.deadlines import parse_due_typed
 from duban.work.models import Cycle, DirectiveKind, Urgency
 
@@ -20,10 +22,10 @@ class UnitListField(forms.Field):
     def to_python(self, value: Any) -> list[Unit]:
         ids: list[int] = []
         for raw in value or []:
-            try:
-                ids.append(int(raw))
-            except (TypeError, ValueError):
-                raise forms.ValidationError("单位选择无效。") from None
+            pk = pk_value(raw)
+            if pk is None:
+                raise forms.ValidationError("单位选择无效。")
+            ids.append(pk)
         ids = list(dict.fromkeys(ids))
         units = Unit.objects.in_bulk(ids)
         missing = [i for i in ids if i not in units]
@@ -41,13 +43,18 @@ class DirectiveForm(forms.Form):
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     title = forms.CharField(label="标题", max_length=200)
     doc_no = forms.CharField(label="文号", max_length=100, required=False)
-    issuer_leader = forms.ModelChoiceField(
-        label="批示领导", queryset=Leader.objects.all(), required=False, empty_label="（无）"
+    issuer_leader = SafeModelChoiceField(
+        label="批示领导",
+        queryset=Leader.objects.all(),
+        required=False,
+        empty_label="（无）",
+        error_messages={"invalid_choice": "所选领导无效，请重新选择。"},
     )
     issuer = forms.CharField(label="来文单位/交办方", max_length=100, required=False)
     received_at = forms.DateTimeField(
         label="收文时间",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[year_in_range],
     )
     text = forms.CharField(label="正文", widget=forms.Textarea, required=False)
     assign_now = forms.BooleanField(
@@ -66,11 +73,12 @@ class TaskForm(forms.Form):
     requirement = forms.CharField(
         label="质量要求", required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
-    leader = forms.ModelChoiceField(
+    leader = SafeModelChoiceField(
         label="牵头领导",
         queryset=Leader.objects.all(),
         required=False,
         empty_label="（按牵头单位分管领导）",
+        error_messages={"invalid_choice": "所选领导无效，请重新选择。"},
     )
     lead = UnitListField(label="牵头单位")
     co = UnitListField(label="配合单位", required=False)
@@ -110,7 +118,7 @@ class TaskForm(forms.Form):
     def chosen(self, name: str) -> list[tuple[int, str]]:
         """The units already picked, to redraw the chips after a failed submit."""
         raw = self.data.getlist(self.add_prefix(name)) if hasattr(self.data, "getlist") else []
-        ids = [int(x) for x in raw if str(x).isdigit()]
+        ids = [pk for pk in map(pk_value, raw) if pk is not None]
         units = Unit.objects.in_bulk(ids)
         return [(i, units[i].label) for i in ids if i in units]
 

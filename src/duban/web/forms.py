@@ -17,6 +17,8 @@ from django import forms
 from django.utils import timezone
 
 from duban.org.models import Unit
+from duban.web.common import year_in_range
+from duban.web.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from duban.work.deadlines import parse_due_typed
 
 # (label, field name, value, css class) for each submit button of a form.
@@ -94,6 +96,7 @@ class ExtendForm(ActionForm):
         label="申请延至",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写申请延至的日期。", "invalid": "请填写有效的日期。"},
+        validators=[year_in_range],
     )
     reason = _text("延期理由")
     buttons = [("提交延期申请", "", "", "")]
@@ -132,13 +135,13 @@ class WithdrawForm(ActionForm):
 
 
 class ReassignForm(ActionForm):
-    lead = forms.ModelChoiceField(
+    lead = SafeModelChoiceField(
         label="牵头单位",
         queryset=Unit.objects.none(),
         empty_label=None,
         error_messages={"required": "请选择牵头单位。", "invalid_choice": "所选单位无效。"},
     )
-    co = forms.ModelMultipleChoiceField(
+    co = SafeModelMultipleChoiceField(
         label="配合单位（可多选）",
         queryset=Unit.objects.none(),
         required=False,
@@ -184,6 +187,7 @@ class DecideExtensionForm(ActionForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请填写有效的日期。"},
+        validators=[year_in_range],
     )
     reason = _text("审批意见（不同意时必填）", required=False, rows=2)
     buttons = [("同意延期", "approve", "1", "primary"), ("不同意", "approve", "0", "danger")]

@@ -16,6 +16,7 @@ from django import forms
 from duban.org.models import Unit
 from duban.supervise.models import Check, Verdict
 from duban.web.common import year_in_range
+from duban.web.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from duban.web.forms import MultipleFileField, _required, _text
 from duban.work.models import DirectiveKind
 
@@ -30,8 +31,8 @@ def _date(label: str, *, required: bool = True) -> forms.DateField:
     )
 
 
-def _units(label: str, *, required: bool = False) -> forms.ModelMultipleChoiceField[Unit]:
-    return forms.ModelMultipleChoiceField(
+def _units(label: str, *, required: bool = False) -> SafeModelMultipleChoiceField:
+    return SafeModelMultipleChoiceField(
         label=label,
         queryset=Unit.objects.filter(is_active=True).order_by("order", "id"),
         required=required,
@@ -60,7 +61,7 @@ class SpotCheckForm(forms.Form):
         coerce=lambda v: v == "1",
         empty_value=None,
     )
-    size = forms.IntegerField(label="样本量（项）", required=False, min_value=1)
+    size = forms.IntegerField(label="样本量（项）", required=False, min_value=1, max_value=100_000)
     rate = forms.DecimalField(
         label="或抽查比例（%）",
         required=False,
@@ -73,6 +74,7 @@ class SpotCheckForm(forms.Form):
         label="随机种子（可不填）",
         required=False,
         min_value=0,
+        max_value=2**63 - 1,  # stored in a BIGINT
         help_text="不填则由系统随机生成并记录；任何人可用同一种子重新抽取核对。",
     )
 
@@ -145,7 +147,7 @@ class CampaignForm(forms.Form):
 class VisitForm(forms.Form):
     """One visit: the unit, the day, who went, and one result per checklist item."""
 
-    unit = forms.ModelChoiceField(
+    unit = SafeModelChoiceField(
         label="督查单位",
         queryset=Unit.objects.none(),
         error_messages={"required": "请选择单位。", "invalid_choice": "所选单位无效。"},

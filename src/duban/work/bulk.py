@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
+from duban.audit.rows import text_digest
 from duban.org.models import Leader
 from duban.work import rules, serials
 from duban.work.actions import (
@@ -437,6 +438,7 @@ def _directive_rows(
         "urgency": spec.urgency,
         "received_at": spec.received_at.isoformat(),
         "text_len": len(spec.text),
+        "text_sm3": text_digest(spec.text),
         "attachments": attachment_payload([]),
     }
     stream = f"d:{directive_id}"

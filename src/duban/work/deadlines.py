@@ -60,6 +60,10 @@ def describe_due(spec: dict[str, Any]) -> str:
     return "按默认时限"
 
 
+# The working years a deadline may fall in; outside them date arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def parse_due_input(raw: str, *, today: date | None = None) -> dict[str, Any]:
     """What a supervisor types in the 完成时限 box → a due spec.
 
@@ -77,9 +81,13 @@ def parse_due_input(raw: str, *, today: date | None = None) -> dict[str, Any]:
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
     if m:
         try:
-            return {"date": date(int(m[1]), int(m[2]), int(m[3])).isoformat()}
+            typed = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             raise ValueError(f"“{raw}”不是有效日期。") from None
+        if not FIRST_YEAR <= typed.year <= LAST_YEAR:
+            # 9999-12-31 overflowed `due + timedelta(1)` on the task page (issue 17).
+            raise ValueError(f"完成时限“{raw}”须在{FIRST_YEAR}年至{LAST_YEAR}年之间。")
+        return {"date": typed.isoformat()}
     m = re.fullmatch(r"(\w+?)(个工作日|工作日|天|日|个月|月|周|个星期|星期)", text)
     if m:
         n = cn_int(m[1])
@@ -99,6 +107,8 @@ def parse_due_input(raw: str, *, today: date | None = None) -> dict[str, Any]:
         and found.due is not None
         and re.sub(r"(?:之内|以内|内|之前|以前|前)$", "", fold(found.raw).replace(" ", "")) == text
     ):
+        if not FIRST_YEAR <= found.due.year <= LAST_YEAR:
+            raise ValueError(f"完成时限“{raw}”须在{FIRST_YEAR}年至{LAST_YEAR}年之间。")
         return {"date": found.due.isoformat()}
     raise ValueError(
         f"无法识别完成时限“{raw}”，请填写日期（如2026-12-31）或“5个工作日”“30天”“3个月”。"

@@ -3,10 +3,15 @@ and campaign's record."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from duban.audit import anchor as anchors
+from duban.audit.rows import verify_rows
 from duban.audit.verify import verify_chain
 from duban.supervise import record
 
@@ -16,15 +21,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
-        sub.add_parser("verify", help="check every event chain")
+        verify = sub.add_parser("verify", help="check every event chain")
+        verify.add_argument(
+            "--anchor", type=Path, action="append", default=[], help="an anchor file to hold to"
+        )
+        anchor = sub.add_parser("anchor", help="write the chains' heads to a signed file")
+        anchor.add_argument("--out", type=Path, default=None, help="folder (DUBAN_DATA/anchors)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "anchor":
+            out = options["out"] or Path(settings.DATA_DIR) / "anchors"
+            path, made = anchors.make(out, now=timezone.now())
+            self.stdout.write(f"已写入锚定文件：{path}（{len(made.heads)} 条链）")
+            self.stdout.write(f"锚定值（SM3）：{made.root}")
+            return
         report = verify_chain()
         # Spot checks' and campaigns' own chains (supervise/record.py).
         supervision = record.verify()
         report.problems += supervision.problems
         report.streams += supervision.streams
         report.events += supervision.events
+        # Rows shown beside the chains (titles, texts, reports): compared with their events.
+        report.problems += verify_rows()
+        for path in options["anchor"]:
+            report.problems += anchors.check(path)
         for problem in report.problems:
             self.stderr.write(problem)
         if not report.ok:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
 from duban.org.models import Leader, Role, Unit
-from duban.web.common import acting_user, roles_required
+from duban.web.common import acting_user, roles_required, year_in_range
 from duban.web.models import SavedFilter
 from duban.work import ledger as lq
 from duban.work.models import DirectiveKind, Light, TaskStatus
@@ -73,11 +73,13 @@ class LedgerForm(forms.Form):
         label="时限起始日期",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     due_to = forms.DateField(
         label="时限截止日期",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     sort = forms.ChoiceField(
         label="排序",

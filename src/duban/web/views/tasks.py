@@ -14,9 +14,10 @@ Who sees the page is `selectors.task_for`; which forms it shows is `available_ac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -34,7 +35,7 @@ from duban.notify import selectors as notify_selectors
 from duban.org.models import Role, Unit, User
 from duban.web import forms as f
 from duban.web.common import acting_user, roles_required
-from duban.work import actions, selectors
+from duban.work import actions, selectors, uploads
 from duban.work.available import available_actions, extension_named, permitted, task_named
 from duban.work.errors import ActionError, Refused
 from duban.work.models import (
@@ -59,6 +60,8 @@ HOMES = {
     Role.UNIT_HEAD: ("unit_home", "本单位事项"),
 }
 WEEKDAYS = "一二三四五六日"
+
+logger = logging.getLogger("duban.web")
 
 
 # ---------------------------------------------------------------- the actions
@@ -201,7 +204,8 @@ def _new_form(name: str, task: Task, ext: ExtensionRequest | None = None) -> f.A
             auto_id=f"ext{ext.pk}_%s", initial={"new_due": ext.requested_due}
         )
     form = STEPS[name].form(auto_id=f"{name}_%s")
-    if name == "extend" and task.due is not None:
+    # A due date stored before the forms bounded it (9999-12-31) must not break the page.
+    if name == "extend" and task.due is not None and task.due < date.max:
         form.fields["new_due"].widget.attrs["min"] = (task.due + timedelta(days=1)).isoformat()
     if name == "reassign":
         form.initial = {"lead": task.lead_unit_id}
@@ -611,6 +615,27 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         visible = False
     if not visible:
         raise Http404("附件不存在或无权查看。")
+    handle = uploads.open_verified(att.file, att.sha256)
+    if handle is None:
+        # Changed or removed on disk since it was uploaded: refuse, and leave a trace for
+        # the auditor (issue 17 point 5).
+        logger.error("attachment %s (%s) fails its SHA-256 check", att.pk, att.file.name)
+        record(
+            AccessKind.REFUSED,
+            user=user,
+            target=f"attachment:{att.pk}",
+            detail=f"attachment {att.pk} {att.file.name}: integrity check failed, not served",
+            request=request,
+        )
+        return render(
+            request,
+            "web/refused.html",
+            {
+                "message": f"附件“{att.name}”完整性校验失败（文件内容与上传时登记的不一致），"
+                "已拒绝下载并记入日志。请联系系统管理员。"
+            },
+            status=409,
+        )
     record(
         AccessKind.DOWNLOAD,
         user=user,
@@ -618,4 +643,4 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         detail=f"{att.name} (task {att.task_id}, directive {att.directive_id})",
         request=request,
     )
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    return FileResponse(handle, as_attachment=True, filename=att.name)

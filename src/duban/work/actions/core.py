@@ -4,23 +4,21 @@ hash-chained record (`record`, `state_of`, `store_state`) and attachment checks.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.models import AccessKind, AccessLog
 from duban.notify.outbox import enqueue_for_units
 from duban.org.models import UNIT_ROLES, Role, Unit, User
-from duban.work import rules
+from duban.work import rules, uploads
 from duban.work.context import rule_context
 from duban.work.errors import ActionError, Invalid, Refused
 from duban.work.models import (
@@ -239,42 +237,20 @@ def record(
 
 # ---------------------------------------------------------------- attachments
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = uploads.MAX_FILE_BYTES
+_Checked = uploads.Checked
 
 
-@dataclass(frozen=True)
-class _Checked:
-    file: File[Any]
-    name: str
-    size: int
-    sha256: str
-
-
-def _check_attachments(files: Sequence[File[Any]]) -> list[_Checked]:
-    """Read each file once for its size and SHA-256 (kept in the event), refusing bad ones."""
-    checked = []
-    for f in files:
-        name = Path(f.name or "").name
-        if not name:
-            raise Invalid("附件缺少文件名。", log="attachment without a name", field="attachments")
-        digest, size = hashlib.sha256(), 0
-        f.seek(0)
-        for chunk in f.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-            if size > MAX_ATTACHMENT_BYTES:
-                raise Invalid(
-                    f"附件“{name}”超过20MB，请压缩后再上传。",
-                    log=f"attachment {name} over 20 MB",
-                    field="attachments",
-                )
-        if size == 0:
-            raise Invalid(
-                f"附件“{name}”是空文件。", log=f"empty attachment {name}", field="attachments"
-            )
-        f.seek(0)
-        checked.append(_Checked(f, name, size, digest.hexdigest()))
-    return checked
+def _check_attachments(files: Sequence[File[Any]], *, task: Task | None = None) -> list[_Checked]:
+    """Read each file once for its size, SHA-256 (kept in the event) and type (work.uploads),
+    refusing bad ones; with `task`, within the task's attachment quota."""
+    task_bytes = 0
+    if task is not None and files:
+        task_bytes = Attachment.objects.filter(task=task).aggregate(n=Sum("size"))["n"] or 0
+    try:
+        return uploads.check_files(files, task_bytes=task_bytes)
+    except uploads.UploadRefused as e:
+        raise Invalid(e.message, log=e.log, field="attachments") from None
 
 
 def attachment_payload(checked: Sequence[_Checked]) -> list[dict[str, Any]]:
@@ -297,7 +273,7 @@ def _store_attachments(
             directive=directive,
             task=task,
             event=event,
-            file=File(c.file, name=c.name),
+            file=File(c.file, name=uploads.stored_name(c.name)),
             name=c.name,
             size=c.size,
             sha256=c.sha256,

@@ -11,6 +11,7 @@ from django.core.files import File
 from django.db.models import Max
 from django.utils import timezone
 
+from duban.audit.rows import text_digest
 from duban.notify.outbox import enqueue_for_units
 from duban.org.models import Leader, Unit, User
 from duban.work import rules, serials
@@ -110,6 +111,8 @@ def register(
             "urgency": urgency,
             "received_at": received_at.isoformat(),
             "text_len": len(text),
+            # The full text stays on the row; its SM3 here lets verify see it changed.
+            "text_sm3": text_digest(text),
             "attachments": attachment_payload(checked),
         },
     )

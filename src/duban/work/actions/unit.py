@@ -105,7 +105,7 @@ def report_progress(
     _require_state(task, EventKind.PROGRESS, "报送进展")
     _require_received(task, unit, "报送进展")
     text = require_text(text, "text", "进展情况")
-    checked = _check_attachments(attachments)
+    checked = _check_attachments(attachments, task=task)
     slot: date | None = None
     if unit.pk == task.lead_unit_id and task.assigned_at and task.due:
         from duban.work.lights import report_slots, slot_for_report
@@ -215,7 +215,7 @@ def submit_done(
     _require_state(task, EventKind.SUBMITTED, "报送办结")
     _require_received(task, unit, "报送办结")
     text = require_text(text, "text", "办结情况")
-    checked = _check_attachments(attachments)
+    checked = _check_attachments(attachments, task=task)
     payload: dict[str, Any] = {"text": text, "attachments": attachment_payload(checked)}
     if unit.pk == task.lead_unit_id:
         payload["co_inputs"] = _co_inputs(task)
