@@ -139,3 +139,7 @@ def test_others_tasks_are_skipped_and_roles_are_checked(county: County, client_f
         "/tasks/batch/", {"op": "urge", "task": [t.pk], "next": "https://evil.example/"}
     )
     assert r["Location"] == "/ledger/"
+    r = client_for(county.alice).post(
+        "/tasks/batch/", {"op": "urge", "task": [t.pk], "next": "/ledger/filters/"}
+    )
+    assert r["Location"] == "/ledger/"  # a POST-only address is no way back

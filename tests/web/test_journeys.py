@@ -86,7 +86,7 @@ def test_a_liaison_receives_and_reports_progress_with_a_photo(
     assert page.get_by_text("进展已报送。").is_visible()
     timeline = page.locator("#h-tl").locator("..")
     assert "管网招标已完成" in timeline.inner_text()
-    assert timeline.get_by_role("link", name="施工现场.jpg").is_visible()
+    assert timeline.get_by_role("link", name="施工现场.jpg", exact=True).is_visible()
     assert "安梅（县发改局）" in timeline.inner_text()
     screenshot(page, "task")
     page.set_viewport_size({"width": 390, "height": 844})

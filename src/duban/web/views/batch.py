@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest
@@ -41,7 +42,7 @@ BACK_TO = ("/ledger/", "/workbench/")
 def _back(request: HttpRequest) -> str:
     """The page the batch came from (the ledger keeps its filters and page)."""
     target = request.POST.get("next", "")
-    if target.startswith(BACK_TO) and url_has_allowed_host_and_scheme(
+    if urlsplit(target).path in BACK_TO and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):
         return target

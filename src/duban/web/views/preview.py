@@ -45,7 +45,7 @@ class _NotAFile(Exception):
 def preview(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The page: the file in the middle, 下载 and 返回 beside it."""
     try:
-        _download(request, pk).close()
+        _discard(_download(request, pk))
     except _NotAFile as e:
         return e.response
     att = get_object_or_404(Attachment, pk=pk)
@@ -83,14 +83,14 @@ def _inline(request: HttpRequest, pk: int) -> HttpResponseBase:
     kind = preview_kind(att.name)
     if kind == "docx":
         data = b"".join(response.streaming_content)  # type: ignore[arg-type]
-        response.close()
+        _discard(response)
         try:
             path = _as_pdf(att, data)
         except pdf.PdfUnavailable:
             return _unavailable("此Word文件暂时无法转换预览，请下载后查看。")
         return FileResponse(path.open("rb"), content_type=PDF, filename=_pdf_name(att.name))
     if kind == "":
-        response.close()
+        _discard(response)
         return _unavailable("此类文件不能在页面中预览，请下载后查看。")
     ext = att.name.lower()[att.name.rfind(".") :]
     response["Content-Type"] = PDF if kind == "pdf" else IMAGE_TYPES[ext]
@@ -98,6 +98,14 @@ def _inline(request: HttpRequest, pk: int) -> HttpResponseBase:
         "attachment", "inline", 1
     )
     return response
+
+
+def _discard(response: FileResponse) -> None:
+    """Close the file the download opened. Not `response.close()`: that sends
+    `request_finished`, which closes this request's database connection under it."""
+    stream = getattr(response, "file_to_stream", None)
+    if stream is not None:
+        stream.close()
 
 
 def _pdf_name(name: str) -> str:
