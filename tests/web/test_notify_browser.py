@@ -1,5 +1,6 @@
-"""The sysadmin configures a channel and a liaison chooses it, in a real browser; the task
-page then shows the delivery. Screenshots in test-artifacts/screenshots/notify_*.png."""
+"""Notifications (issue 13), in a real browser: the sysadmin configures a channel, a liaison
+chooses it, and the task page then shows the delivery.
+Screenshots: test-artifacts/screenshots/notify_*.png."""
 
 from __future__ import annotations
 
