@@ -1,3 +1,12 @@
-"""Fixtures shared with the web tests."""
+"""Fixtures for the notify tests. The browser test lives in tests/web/, beside the one
+session-wide browser (a second Playwright in the same process cannot start)."""
 
-from tests.web.conftest import browser, client_for, page, web_county  # noqa: F401
+import pytest
+
+from duban.notify import digest
+from tests.web.conftest import client_for  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def fresh_digest_memory() -> None:
+    digest.forget()

@@ -242,3 +242,15 @@ def test_dingtalk_robot_rate_limit_answer_is_a_retry() -> None:
         robot = DingTalkRobot({"base_url": rx.url}, {"access_token": "t"})
         with pytest.raises(Retry, match="130101"):
             robot.send(MSG, "")
+
+
+def test_wecom_text_is_cut_to_2048_bytes() -> None:
+    long = Message(title="督办通知", body="进展情况" * 400)  # 4,800 bytes
+
+    def respond(req: Request) -> Any:
+        content = req.json()["text"]["content"]
+        assert len(content.encode("utf-8")) <= 2048 and content.endswith("…")
+        return 200, {"errcode": 0, "errmsg": "ok"}
+
+    with HttpReceiver(respond) as rx:
+        assert WeComRobot({"base_url": rx.url}, {"key": "K"}).send(long, "").state == "delivered"

@@ -212,3 +212,15 @@ def test_a_channel_turned_off_keeps_its_queue(county: County, robot: Robot) -> N
     deliver_due(now=NOW)
     assert robot.texts == []  # off before fan-out: no delivery planned at all
     assert deliveries(county.amy) == []
+
+
+def test_an_empty_digest_is_not_sent_and_the_window_closes(county: County, robot: Robot) -> None:
+    prefer(county.carl, digest=True)  # default time 08:00; unit C has nothing yet
+    assert deliver_due(now=at("2026-03-11 08:00")).digests == 0
+    flow.task(county, at("2026-03-11 08:05"), lead=[county.c], co=[])
+    assert deliver_due(now=at("2026-03-11 08:06")).digests == 0  # checked 6 minutes ago
+    assert deliver_due(now=at("2026-03-11 08:10")).digests == 1  # something to say now
+    assert robot.texts[-1].startswith("每日提醒（3月11日）")
+    # The next day the task waits again, but past 10:00 no digest goes out.
+    assert deliver_due(now=at("2026-03-12 10:00")).digests == 0
+    assert deliver_due(now=at("2026-03-13 09:59")).digests == 1

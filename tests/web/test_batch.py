@@ -13,10 +13,10 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
+from duban.coordination.tick import tick
 from duban.notify.models import Outbox
 from duban.work import actions
 from duban.work.models import EventKind, Task
-from duban.work.tick import tick
 from tests.conftest import County
 from tests.work import flow
 

@@ -22,8 +22,8 @@ from django.db import connection
 from django.utils import timezone
 
 from duban.audit.verify import verify_chain
+from duban.coordination.tick import tick
 from duban.work.models import EventKind, Task
-from duban.work.tick import tick
 from tests.conftest import County
 from tests.web.conftest import PASSWORD
 from tests.work import flow

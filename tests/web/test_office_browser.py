@@ -126,8 +126,8 @@ def test_a_red_list_of_43_is_urged_with_one_selection_and_one_click(
 ) -> None:
     from datetime import timedelta
 
+    from duban.coordination.tick import tick
     from duban.work.models import EventKind, Task
-    from duban.work.tick import tick
 
     start = timezone.now() - timedelta(days=40)
     due = {"date": (start + timedelta(days=5)).date().isoformat()}

@@ -23,7 +23,9 @@ KIND = "digest"
 DEFAULT_TIME = time(8, 0)
 DUE_DAYS = 3
 SHOWN = 8  # tasks named per section; the rest are counted
-_nothing_to_say: set[str] = set()
+WINDOW = timedelta(hours=2)
+RECHECK = timedelta(minutes=10)
+_nothing_to_say: dict[str, datetime] = {}
 
 
 def _lines(tasks: list[Task], total: int) -> list[str]:
@@ -90,18 +92,33 @@ def compose(user: User, *, now: datetime) -> tuple[str, str] | None:
     return title, "\n".join("\n".join(s) for s in sections)
 
 
+def _window(pref: Preference, local: datetime) -> bool:
+    """Within the two hours after the user's digest time (today, local time)."""
+    at = pref.digest_time or DEFAULT_TIME
+    opens = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return opens <= local < opens + WINDOW
+
+
+def forget() -> None:
+    """Drop the memory of empty digests (tests; a new worker starts without it)."""
+    _nothing_to_say.clear()
+
+
 def queue_digests(*, now: datetime) -> int:
-    """Write today's digest of every user whose digest time has come. Idempotent."""
+    """Write today's digest of every user whose digest time has come. Idempotent.
+
+    A digest goes out in the two hours after the user's time, as soon as there is something
+    to say; past that window nothing is sent that day (a digest at 4 p.m. helps nobody).
+    Who had nothing to say is remembered for ten minutes, as this runs on every pass."""
     local = timezone.localtime(now)
-    day = local.date()
+    key = f"{KIND}:{local.date().isoformat()}"
     prefs = Preference.objects.filter(digest=True, user__is_active=True).select_related(
         "user", "user__unit"
     )
-    key = f"{KIND}:{day.isoformat()}"
-    due = [p for p in prefs if local.time() >= (p.digest_time or DEFAULT_TIME)]
+    due = [p for p in prefs if _window(p, local)]
     if not due:
         return 0
-    # One query for who already has today's digest (this runs on every worker pass).
+    # One query for who already has today's digest.
     done = set(
         Outbox.objects.filter(dedupe_key__in=[f"{key}:{p.user_id}" for p in due]).values_list(
             "dedupe_key", flat=True
@@ -109,16 +126,19 @@ def queue_digests(*, now: datetime) -> int:
     )
     sent = 0
     for pref in due:
-        if f"{key}:{pref.user_id}" in done:
-            continue
-        if f"{key}:{pref.user_id}" in _nothing_to_say:
+        user_key = f"{key}:{pref.user_id}"
+        checked = _nothing_to_say.get(user_key)
+        if user_key in done or (checked is not None and now - checked < RECHECK):
             continue
         composed = compose(pref.user, now=now)
         if composed is None:
-            _nothing_to_say.add(f"{key}:{pref.user_id}")  # not asked again on every pass today
+            _nothing_to_say[user_key] = now
             continue
         title, body = composed
         sent += enqueue_for_users(
             [pref.user], kind=KIND, title=title, body=body, now=now, dedupe=key
         )
+    # Keep the memory to today's keys.
+    for stale in [k for k in _nothing_to_say if not k.startswith(key)]:
+        del _nothing_to_say[stale]
     return sent

@@ -120,5 +120,10 @@ def get_json(url: str, *, timeout: float) -> dict[str, Any]:
     return json_of(status, data)
 
 
-def text_of(message: Message) -> str:
-    return f"{message.title}\n{message.body}".strip() if message.body else message.title
+def text_of(message: Message, *, max_bytes: int | None = None) -> str:
+    """Title and body as one text; cut (with "…") to the channel's limit in UTF-8 bytes."""
+    text = f"{message.title}\n{message.body}".strip() if message.body else message.title
+    if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
+        data = text.encode("utf-8")[: max_bytes - 3]
+        text = data.decode("utf-8", "ignore") + "…"
+    return text

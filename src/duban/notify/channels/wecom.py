@@ -31,6 +31,8 @@ from duban.notify.channels.base import (
 from duban.notify.channels.tokens import call_with_token, check
 
 DEFAULT_BASE = "https://qyapi.weixin.qq.com"
+# 企业微信 text messages hold at most 2048 bytes (application messages and robots alike).
+MAX_BYTES = 2048
 # 45009: the API's frequency limit; 45033: too many concurrent calls — both "later".
 BUSY = frozenset({-1, 45009, 45033})
 
@@ -55,7 +57,7 @@ class WeComApp:
             "touser": address,
             "msgtype": "text",
             "agentid": int(agentid),
-            "text": {"content": text_of(message)},
+            "text": {"content": text_of(message, max_bytes=MAX_BYTES)},
             "safe": 0,
         }
         answer = call_with_token(
@@ -80,7 +82,7 @@ class WeComRobot:
     def send(self, message: Message, address: str) -> Outcome:
         key = option(self.secrets, "key", "机器人Webhook密钥（key）")
         url = f"{_base(self.options)}/cgi-bin/webhook/send?key={urllib.parse.quote(key)}"
-        text: dict[str, Any] = {"content": text_of(message)}
+        text: dict[str, Any] = {"content": text_of(message, max_bytes=MAX_BYTES)}
         if address:
             text["mentioned_mobile_list"] = [address]
         answer = post_json(url, {"msgtype": "text", "text": text}, timeout=timeout_of(self.options))
