@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,9 +136,11 @@ def site(
         yield s
     finally:
         for proc in s.servers:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+            # The whole group: `duban serve` starts gunicorn, the worker and tick, which
+            # would outlive a kill of the parent alone and keep their ports.
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
         if url:
             drop_pg_database(url)
 
