@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from duban.audit.access import verify_access_chain
 from duban.audit.verify import verify_chain
 from duban.supervise import record
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         report.problems += supervision.problems
         report.streams += supervision.streams
         report.events += supervision.events
+        # The access log's own chain (audit/access.py).
+        access = verify_access_chain()
+        report.problems += access.problems
         for problem in report.problems:
             self.stderr.write(problem)
         if not report.ok:
@@ -33,3 +37,4 @@ class Command(BaseCommand):
                 f" (audit verify failed: {len(report.problems)} broken chains)"
             )
         self.stdout.write(f"流转记录校验通过：{report.streams} 条链，{report.events} 条记录。")
+        self.stdout.write(f"访问日志校验通过：{access.rows} 条记录。")
