@@ -106,3 +106,28 @@ def test_concurrent_writers_leave_no_gap_and_no_duplicate() -> None:
     seqs = sorted(AccessLog.objects.values_list("seq", flat=True))
     assert seqs == list(range(1, 201))
     assert verify_access_chain().ok
+
+
+@pytest.mark.django_db
+def test_the_page_check_covers_the_newest_rows_and_the_full_check_all() -> None:
+    _rows(6)
+    with connection.cursor() as c:
+        c.execute("UPDATE audit_accesslog SET detail = 'x' WHERE seq = 2")
+    recent = verify_access_chain(last=3)
+    assert recent.ok and recent.partial_from == 4 and recent.rows == 3
+    assert verify_access_chain().first_bad_seq == 2
+    with connection.cursor() as c:
+        c.execute("UPDATE audit_accesslog SET detail = 'x' WHERE seq = 5")
+    assert verify_access_chain(last=3).first_bad_seq == 5
+
+
+@pytest.mark.django_db
+def test_duban_audit_verify_covers_the_access_log() -> None:
+    from django.core.management import CommandError, call_command
+
+    _rows(2)
+    call_command("audit", "verify")
+    with connection.cursor() as c:
+        c.execute("UPDATE audit_accesslog SET username = 'y' WHERE seq = 1")
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")

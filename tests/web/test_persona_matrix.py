@@ -44,7 +44,7 @@ def world(county: County) -> dict[str, Any]:
         text="进展",
         by=c.amy,
         now=NOW,
-        attachments=[ContentFile(b"photo", name="照片.jpg")],
+        attachments=[ContentFile(b"\xff\xd8\xff\xe0photo", name="照片.jpg")],
     )
     ext = actions.request_extension(
         task=task, new_due=date(2026, 9, 30), reason="汛期", by=c.amy, now=NOW
@@ -236,6 +236,22 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("notifications", "/notifications/", only(WORK | ADMINS)),
         ("notification_read", f"/notifications/{w['notification']}/read/", everyone(405)),
         ("notifications_read_all", "/notifications/read-all/", everyone(405)),
+        ("notify_preferences", "/notifications/settings/", only(WORK | ADMINS)),
+        ("task_batch", "/tasks/batch/", everyone(405)),
+        (
+            "attachment_preview",
+            f"/attachments/{w['attachment']}/preview/",
+            only(WORK, other=403) | {"bob": 404, "bea": 404},
+        ),
+        (
+            "attachment_inline",
+            f"/attachments/{w['attachment']}/inline/",
+            only(WORK, other=403) | {"bob": 404, "bea": 404},
+        ),
+        ("sysadmin_channels", "/sysadmin/channels/", only({"sam"})),
+        ("sysadmin_channels_retry", "/sysadmin/channels/retry/", everyone(405)),
+        ("sysadmin_channel_save", "/sysadmin/channels/email/", everyone(405)),
+        ("sysadmin_channel_test", "/sysadmin/channels/email/test/", everyone(405)),
     ]
 
 

@@ -106,24 +106,50 @@ class AccessVerifyReport:
     rows: int = 0
     problems: list[str] = field(default_factory=list)
     first_bad_seq: int | None = None
+    partial_from: int | None = None  # set when only rows from this number on were checked
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _rows(batch: int = 5000) -> Iterator[AccessLog]:
-    last = 0
+_FIELDS = (
+    "seq",
+    "at",
+    "kind",
+    "user_id",
+    "username",
+    "detail",
+    "ip",
+    "target",
+    "prev_hash",
+    "hash",
+)
+
+
+def _rows(first: int, batch: int = 5000) -> Iterator[Any]:
+    """Rows from `first` on, as light tuples (no model instances: 3× faster)."""
+    from types import SimpleNamespace
+
+    last = first - 1
     while True:
-        page = list(AccessLog.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        page = list(
+            AccessLog.objects.filter(seq__gt=last).order_by("seq").values_list(*_FIELDS)[:batch]
+        )
         if not page:
             return
-        yield from page
-        last = page[-1].seq or 0
+        for values in page:
+            yield SimpleNamespace(**dict(zip(_FIELDS, values, strict=True)))
+        last = page[-1][0]
 
 
-def verify_access_chain() -> AccessVerifyReport:
-    """Recompute every row's hash in sequence order and compare with the stored head."""
+def verify_access_chain(*, last: int | None = None) -> AccessVerifyReport:
+    """Recompute every row's hash in sequence order and compare with the stored head.
+
+    With `last`, only the newest `last` rows are recomputed, starting from the stored
+    hash of the row before them (quick enough for every page load; the full run is a
+    button on the auditor's page and `duban audit verify`).
+    """
     report = AccessVerifyReport()
 
     def bad(seq: int, text: str) -> None:
@@ -134,8 +160,15 @@ def verify_access_chain() -> AccessVerifyReport:
     unchained = AccessLog.objects.filter(seq__isnull=True).count()
     if unchained:
         bad(0, f"有{unchained}条访问日志不在校验链上（序号为空）。")
+    head = AccessHead.objects.filter(pk=1).first()
+    count, last_hash = (head.seq, head.hash) if head else (0, GENESIS)
     expect, prev = 1, GENESIS
-    for row in _rows():
+    if last is not None and count > last:
+        expect = count - last + 1
+        anchor = AccessLog.objects.filter(seq=expect).values_list("prev_hash", flat=True).first()
+        prev = anchor or GENESIS
+        report.partial_from = expect
+    for row in _rows(expect):
         report.rows += 1
         seq = row.seq or 0
         if seq != expect:
@@ -148,9 +181,6 @@ def verify_access_chain() -> AccessVerifyReport:
             bad(seq, f"第{seq}条访问日志的内容被改动。")
             break
         prev, expect = row.hash, expect + 1
-    head = AccessHead.objects.filter(pk=1).first()
-    if report.ok:
-        count, last = (head.seq, head.hash) if head else (0, GENESIS)
-        if count != expect - 1 or (count and last != prev):
-            bad(expect, f"访问日志应有{count}条，实际{expect - 1}条，末尾的记录被删除或篡改。")
+    if report.ok and (count != expect - 1 or (count and last_hash != prev)):
+        bad(expect, f"访问日志应有{count}条，实际{expect - 1}条，末尾的记录被删除或篡改。")
     return report

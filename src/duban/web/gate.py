@@ -22,14 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.org import sessions
-from duban.org.actions import password_expired
 from duban.org.models import User
-from duban.org.policy import current
-from duban.org.twofactor import enrolled, required_for
+from duban.org.policy import Policy, current
+from duban.org.twofactor import enrolled
 
 # Writing the session on every request makes every read a write; a minute is precise
 # enough for an idle timeout counted in minutes.
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+HAS_DEVICE = "duban_has_device"
 
 
 @receiver(user_logged_in)
@@ -39,6 +39,9 @@ def stamp_session(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
         request.session[sessions.SIGNED_IN_AT] = now
         request.session[sessions.LAST_SEEN] = now
         request.session[sessions.SIGNED_IN_IP] = request.META.get("REMOTE_ADDR") or ""
+        # Asked once per sign-in, not on every request: whether the user enrolled a second
+        # factor of their own accord (a reset by the secadmin ends their sessions anyway).
+        request.session[HAS_DEVICE] = enrolled(user) if isinstance(user, User) else False
 
 
 def _when(raw: object) -> datetime | None:
@@ -77,7 +80,7 @@ def security_gate(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
         if seen is None or now - seen >= LAST_SEEN_GRANULARITY:
             request.session[sessions.LAST_SEEN] = now.isoformat()
 
-        step = _pending_step(request, user)
+        step = _pending_step(request, user, policy, now)
         if step and request.path != reverse(step):
             return redirect(step)
         return get_response(request)
@@ -85,9 +88,18 @@ def security_gate(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
     return middleware
 
 
-def _pending_step(request: HttpRequest, user: User) -> str | None:
-    if not user.is_verified() and required_for(user):  # type: ignore[attr-defined]
-        return "mfa_verify" if enrolled(user) else "mfa_setup"
-    if user.must_change_password or password_expired(user):
+def _pending_step(request: HttpRequest, user: User, policy: Policy, now: datetime) -> str | None:
+    if not user.is_verified():  # type: ignore[attr-defined]
+        has_device = request.session.get(HAS_DEVICE)
+        if policy.mfa_required(user.role) or has_device:
+            return "mfa_verify" if has_device or enrolled(user) else "mfa_setup"
+    if user.must_change_password or _expired(user, policy, now):
         return "password_change"
     return None
+
+
+def _expired(user: User, policy: Policy, now: datetime) -> bool:
+    if not policy.expiry_days:
+        return False
+    since = user.password_changed_at or user.date_joined
+    return now - since > timedelta(days=policy.expiry_days)

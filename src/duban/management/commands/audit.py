@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from duban.audit import anchor as anchors
+from duban.audit.access import verify_access_chain
 from duban.audit.rows import verify_rows
 from duban.audit.verify import verify_chain
 from duban.supervise import record
@@ -45,6 +46,10 @@ class Command(BaseCommand):
         report.problems += verify_rows()
         for path in options["anchor"]:
             report.problems += anchors.check(path)
+
+        # The access log's own chain (audit/access.py).
+        access = verify_access_chain()
+        report.problems += access.problems
         for problem in report.problems:
             self.stderr.write(problem)
         if not report.ok:
@@ -53,3 +58,4 @@ class Command(BaseCommand):
                 f" (audit verify failed: {len(report.problems)} broken chains)"
             )
         self.stdout.write(f"流转记录校验通过：{report.streams} 条链，{report.events} 条记录。")
+        self.stdout.write(f"访问日志校验通过：{access.rows} 条记录。")
