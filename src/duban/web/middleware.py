@@ -130,3 +130,12 @@ def renew_session_each_minute(
         return response
 
     return middleware
+
+
+def mark_session_renewed(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """At sign-in the new session is saved with a fresh expiry: count that as its renewal,
+    so the first page after signing in does not write the session again."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        request.session["_renewed"] = int(time.time())

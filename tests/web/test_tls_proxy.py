@@ -14,12 +14,11 @@ from typing import Any
 
 from tests.deploy.servers import PASSWORD, free_port, site, start_server
 from tests.deploy.tls import nginx
-from tests.web.conftest import browser  # noqa: F401 - the session's chromium
 
 PRODUCTION = {"DUBAN_HTTPS": "1", "DUBAN_BEHIND_PROXY": "1", "DUBAN_ALLOWED_HOSTS": "localhost"}
 
 
-def test_a_user_signs_in_through_nginx_over_tls(tmp_path: Path, browser: Any) -> None:  # noqa: F811
+def test_a_user_signs_in_through_nginx_over_tls(tmp_path: Path, browser: Any) -> None:
     with site(tmp_path, "tls", **PRODUCTION) as s:
         app = free_port()
         start_server(s, app)
