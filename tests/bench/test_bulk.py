@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bench import workload
+from duban.audit.rows import verify_rows
 from duban.audit.verify import rebuild, verify_chain
 from duban.coordination.tick import tick
 from duban.org.models import Leader, Unit, User
@@ -40,6 +41,7 @@ def test_it_loads_chains_that_verify_and_projections_that_rebuild(db: None, file
     assert report.ok, report.problems
     assert report.streams == counts.tasks + counts.directives
     assert rebuild().differing == []
+    assert verify_rows() == []  # titles, texts, reports match the events that recorded them
     assert workload.stored_status_counts() == workload.expected_status_counts(files)
     serials = sorted(Directive.objects.values_list("year", "serial"))
     assert len(set(serials)) == len(serials)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from duban.audit.rows import verify_rows
 from duban.audit.verify import rebuild, verify_chain
 from duban.demo.build import DEMO_LOGINS, build_demo
 from duban.org.models import Leader, Role, Unit, UnitKind, User
@@ -36,6 +37,7 @@ def test_the_demo_county_has_a_year_of_work_in_every_state() -> None:
     report = verify_chain()
     assert report.ok, report.problems[:5]
     assert rebuild().differing == []
+    assert verify_rows() == []  # titles, texts, reports match the events that recorded them
 
 
 @pytest.mark.django_db

@@ -56,11 +56,25 @@ class MultipleFileField(forms.FileField):
 
 
 def _files(label: str) -> MultipleFileField:
-    return MultipleFileField(
+    field = MultipleFileField(
         label=label,
         required=False,
         help_text="可选择多个文件，每个不超过20MB。",
     )
+    # The same limits checked in the browser (static/duban/uploads.js) before sending,
+    # so a too-large choice is refused without losing what was typed.
+    from django.conf import settings
+
+    from duban.work.uploads import MAX_FILE_BYTES
+
+    field.widget.attrs.update(
+        {
+            "data-max-file-bytes": str(MAX_FILE_BYTES),
+            "data-max-total-bytes": str(settings.DUBAN_UPLOAD_MAX_REPORT_BYTES),
+            "data-max-files": str(settings.DUBAN_UPLOAD_MAX_FILES),
+        }
+    )
+    return field
 
 
 def _decision(choices: list[tuple[str, str]], message: str) -> forms.TypedChoiceField:

@@ -14,12 +14,11 @@ from typing import Any
 
 from tests.deploy.servers import PASSWORD, free_port, site, start_server
 from tests.deploy.tls import nginx
-from tests.web.conftest import browser  # noqa: F401 - the session's chromium
 
 PRODUCTION = {"DUBAN_HTTPS": "1", "DUBAN_BEHIND_PROXY": "1", "DUBAN_ALLOWED_HOSTS": "localhost"}
 
 
-def test_a_user_signs_in_through_nginx_over_tls(tmp_path: Path, browser: Any) -> None:  # noqa: F811
+def test_a_user_signs_in_through_nginx_over_tls(tmp_path: Path, browser: Any) -> None:
     with site(tmp_path, "tls", **PRODUCTION) as s:
         app = free_port()
         start_server(s, app)
@@ -65,5 +64,7 @@ def test_plain_http_to_the_app_is_redirected_to_https(tmp_path: Path) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", app, timeout=10)
         conn.request("GET", "/login/", headers={"Host": "localhost"})
         response = conn.getresponse()
+        response.read()
+        conn.close()
         assert response.status == 301
         assert response.getheader("Location") == "https://localhost/login/"
