@@ -21,8 +21,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from duban import crypto
 from duban.audit.verify import verify_chain
 from duban.coordination.tick import tick
+from duban.org.models import SecurityPolicy
 from duban.work.models import EventKind, Task
 from tests.conftest import County
 from tests.web.conftest import PASSWORD
@@ -49,6 +51,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def servers(web_county: County, tmp_path: Path) -> Iterator[list[str]]:
+    # The servers are separate processes: they read the policy from the database, not from
+    # the test settings, so save the password-only policy the other business tests use.
+    SecurityPolicy.objects.update_or_create(pk=1, defaults={"mfa_roles": []})
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     procs: list[subprocess.Popen[bytes]] = []
@@ -60,6 +65,10 @@ def servers(web_county: County, tmp_path: Path) -> Iterator[list[str]]:
                 **os.environ,
                 "DATABASE_URL": url,
                 "DUBAN_DATA": str(tmp_path / f"data{i}"),
+                # Every node of one site holds the same keys (docs/cryptography.md); this
+                # process checks the chains the servers write.
+                "DUBAN_CHAIN_KEY": crypto.chain_key().hex(),
+                "DUBAN_FIELD_KEY": crypto.field_key().hex(),
             }
             (tmp_path / f"data{i}").mkdir()
             cmd = [sys.executable, "-m", "duban.cli", "serve", "--port", str(port)]
@@ -96,6 +105,8 @@ class Session:
         self.get("/login/")
         status = self.post("/login/", {"username": username, "password": PASSWORD})
         assert status == 302, status
+        # Signed in for real: the home page answers instead of sending us to a second factor.
+        assert self.get("/workbench/") == 200
 
     def csrf(self) -> str:
         return next(c.value for c in self.jar if c.name == "csrftoken")
