@@ -290,32 +290,13 @@ def _spot_detail(
         "summary_form": summary or sf.SummaryForm(),
         "events": list(SupervisionEvent.objects.filter(stream=check.stream).order_by("seq")),
         "problem": problem,
-        # 可复核: the office sees a button that draws again and compares; the command line,
-        # seed and digests are the auditor's (issue 12, point 10).
-        "auditor": user.role == Role.AUDITOR,
-        "redraw": _redraw_command(check) if user.role == Role.AUDITOR else "",
+        # 可复核: the office sees a button that draws again and compares (issue 12, point 10).
+        # The seed and digests stay in the chained `drawn` event; under 三员 the auditor is
+        # refused this page (it shows task content) and checks chains with `audit verify`.
         "verification": verify(check) if request.GET.get("verify") == "1" else None,
         "tab": "spot",
     }
     return render(request, "supervise/spotcheck.html", context)
-
-
-def _redraw_command(check: SpotCheck) -> str:
-    """The command line that draws this sample again (docs: README, spot checks)."""
-    f = Filters.from_json(check.filters)
-    parts = [f"duban spotcheck draw --seed {check.seed}"]
-    parts.append(f"--rate {check.rate}" if check.rate is not None else f"--size {check.size}")
-    if f.closed_from:
-        parts.append(f"--closed-from {f.closed_from}")
-    if f.closed_to:
-        parts.append(f"--closed-to {f.closed_to}")
-    parts += [f"--unit {u.code}" for u in Unit.objects.filter(pk__in=f.units).order_by("code")]
-    parts += [f"--kind {k}" for k in f.kinds]
-    if f.is_key is not None:
-        parts.append(f"--key {'yes' if f.is_key else 'no'}")
-    if check.stratify:
-        parts.append("--stratify")
-    return " ".join(parts)
 
 
 def _visible_check(request: HttpRequest, pk: int) -> SpotCheck:
