@@ -16,6 +16,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.table import Table
 
 from duban.documents import annual, bulletin, gbt9704, report_back
 from duban.documents.models import IssuedDocument
@@ -118,7 +119,8 @@ def test_page_numbers_are_dashed_odd_right_even_left(county: County) -> None:
 
 def test_the_imprint_has_thick_outer_and_thin_inner_rules(county: County) -> None:
     doc = open_docx(make_bulletin(county, copies_to=("县委办公室", "县人大常委会办公室")))
-    imprint = doc.tables[-1]
+    [tbl] = doc.element.body.findall(".//" + qn("w:txbxContent") + "/" + qn("w:tbl"))
+    imprint = Table(tbl, doc)
     cells = [row.cells[0].text for row in imprint.rows]
     assert cells == [
         "抄送：县委办公室，县人大常委会办公室。",
@@ -129,9 +131,12 @@ def test_the_imprint_has_thick_outer_and_thin_inner_rules(county: County) -> Non
     assert (sizes["top"], sizes["bottom"], sizes["insideH"]) == ("8", "8", "6")
     width = imprint._tbl.tblPr.find(qn("w:tblW"))
     assert int(width.get(qn("w:w"))) == pytest.approx(Mm(156).twips, abs=1)
-    position = imprint._tbl.tblPr.find(qn("w:tblpPr"))
-    # The last rule on the bottom edge of the 版心: 297 - 35 mm, less two 28.95 pt lines.
-    assert int(position.get(qn("w:tblpY"))) == int(Mm(262).twips) - 2 * 579
+    # The last rule on the bottom edge of the 版心: a text box aligned to the margin's bottom.
+    anchor = tbl.getparent().getparent().getparent().getparent().getparent().getparent()
+    assert anchor.tag == qn("wp:anchor")
+    vertical = anchor.find(qn("wp:positionV"))
+    assert vertical.get("relativeFrom") == "margin"
+    assert vertical.find(qn("wp:align")).text == "bottom"
 
 
 def test_the_masthead_comes_with_a_doc_number(county: County) -> None:
@@ -163,26 +168,15 @@ def test_signature_and_dates_have_no_zero_padding(county: County) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("organ", "organ_right", "date_right"),
-    [
-        ("云溪县人民政府办公室", 31.5, None),  # 署名 右空二字
-        ("县人民政府办公室", None, 31.5),  # a longer date: the date 右空二字 instead
-    ],
-)
-def test_the_signature_date_starts_two_characters_right_of_the_organ(
-    organ: str, organ_right: float | None, date_right: float | None
-) -> None:
+@pytest.mark.parametrize("organ", ["云溪县人民政府办公室", "县人民政府办公室", "县政府督查室"])
+def test_the_date_stands_four_characters_in_with_the_organ_centred_above(organ: str) -> None:
     doc = gbt9704.OfficialDocument()
     doc.signature(organ, date(2026, 4, 15))
     name, day = doc.doc.paragraphs[-2], doc.doc.paragraphs[-1]
-    name_start = name.paragraph_format.right_indent.pt + gbt9704.text_width(name.text)
-    date_start = day.paragraph_format.right_indent.pt + gbt9704.text_width(day.text)
-    assert name_start - date_start == pytest.approx(31.5)
-    if organ_right is not None:
-        assert name.paragraph_format.right_indent.pt == pytest.approx(organ_right)
-    if date_right is not None:
-        assert day.paragraph_format.right_indent.pt == pytest.approx(date_right)
+    assert day.paragraph_format.right_indent.pt == pytest.approx(4 * gbt9704.CHAR)  # 右空四字
+    name_centre = name.paragraph_format.right_indent.pt + gbt9704.text_width(name.text) / 2
+    date_centre = day.paragraph_format.right_indent.pt + gbt9704.text_width(day.text) / 2
+    assert name_centre == pytest.approx(date_centre)
 
 
 # ------------------------------------------------------------------ 督查通报 figures
@@ -225,7 +219,7 @@ def test_the_bulletin_text_carries_the_figures(office: Office, county: County, s
     assert "共督办事项4项，其中新交办4项、重点督办1项" in body
     assert "已办结1项，其中按期办结1项，按期办结率100.0%" in body
     assert "1. 新华乡：乡镇卫生院改造（完成时限2026年3月10日，已逾期21天）。" in body
-    assert "县财政局等1个单位" in body
+    assert "（一）予以表扬。县财政局办结事项多" in body  # one unit is named, not "等1个单位"
     assert "城关镇（1项）、新华乡（1项）存在逾期未办结事项" in body
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells] == [
@@ -301,7 +295,7 @@ def test_the_report_back_answers_task_by_task(office: Office, county: County) ->
     assert "（一）老旧小区改造" in lines
     assert "牵头单位：县财政局；配合单位：城关镇；完成时限：2026年3月18日。" in lines
     assert "办理情况：已全部完成，资料已归档。" in lines
-    assert "该项已于2026年3月16日办结，按期完成。" in lines
+    assert "牵头单位于2026年3月16日报送办结，当日审核办结，按期完成。" in lines
     assert "老旧小区改造已全部完成。" in lines and "特此报告。" in lines
     number = next(p for p in doc.paragraphs if "云政办报〔2026〕7号" in p.text)
     assert number.text == "云政办报〔2026〕7号\t签发人：王刚"  # 上行文: 签发人 on the line
@@ -338,7 +332,7 @@ def test_the_years_figures(office: Office, county: County) -> None:
     assert (f.key_tasks, f.progress_reports, f.done_reports, f.urges) == (1, 1, 2, 1)
     assert f.bulletins == 1
     assert annual.sentences(f)[0] == (
-        "全年共登记督办来文7件，其中会议议定事项1件，领导批示4件，上级交办件1件，重点工作1件。"
+        "2026年共登记督办来文7件，其中会议议定事项1件，领导批示4件，上级交办件1件，重点工作1件。"
     )
 
 
@@ -351,13 +345,17 @@ def test_the_annual_command_prints_json_and_writes_the_section(
     assert data["year"] == 2026 and data["tasks_assigned"] == 5
     lines = texts(Document(str(out)))
     assert lines[0] == "2026年督查督办工作主要数据"
-    assert any(line.startswith("全年分解交办任务5项，已办结2项，办结率40.0%") for line in lines)
+    # The command runs today: a year not over is counted up to today and says so.
+    assert any(
+        line.startswith("年内新分解交办任务5项，截至") and "已办结2项，办结率40.0%" in line
+        for line in lines
+    )
 
 
 def test_a_year_without_work_says_so(county: County) -> None:
     f = annual.annual_figures(county.alice, 2025)
     assert f.on_time_rate is None
-    assert annual.sentences(f)[0] == "全年未登记督办来文。"
+    assert annual.sentences(f)[0] == "2025年未登记督办来文。"
     assert "按期办结率—" in annual.sentences(f)[2]
 
 

@@ -21,12 +21,13 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
 from duban.documents.gbt9704 import OfficialDocument
 from duban.documents.models import DocumentKind, IssuedDocument
-from duban.org.models import User
+from duban.org.models import County, User
 from duban.work import selectors
 from duban.work.models import (
     DirectiveKind,
@@ -67,15 +68,29 @@ class AnnualFigures:
     extensions_approved: int = 0
     reported_back: int = 0
     bulletins: int = 0
+    as_of: date | None = None  # the year is not over: counted up to this day
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return data
 
 
-def annual_figures(user: User, year: int) -> AnnualFigures:
+class AnnualError(ValueError):
+    """Figures that cannot be given as asked (the message is Chinese)."""
+
+
+def annual_figures(user: User, year: int, *, today: date | None = None) -> AnnualFigures:
+    """The year's figures; a year not yet over is counted up to `today` and says so, and a
+    year not yet begun is refused (a figure never describes the future)."""
     begin = datetime.combine(date(year, 1, 1), time(0), tzinfo=SH)
     end = datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=SH)
     f = AnnualFigures(year=year)
+    if today is not None:
+        if year > today.year:
+            raise AnnualError(f"{year}年尚未开始，无年度数据。")
+        if year == today.year:
+            f.as_of = today
     labels = dict(DirectiveKind.choices)
     directives = selectors.directives_visible_to(user).filter(
         registered_at__gte=begin, registered_at__lt=end
@@ -115,7 +130,14 @@ def annual_figures(user: User, year: int) -> AnnualFigures:
         task__in=visible, at__gte=begin, at__lt=end
     ).count()
     events = Event.objects.filter(task__in=visible, at__gte=begin, at__lt=end)
-    f.done_reports = events.filter(kind=EventKind.SUBMITTED).count()
+    # 办结报告: one per task, from its lead unit (a co-unit's submission to the lead unit
+    # and a report sent again after a send-back are not another 办结报告).
+    f.done_reports = (
+        events.filter(kind=EventKind.SUBMITTED, actor_unit_id=F("task__lead_unit_id"))
+        .values("task_id")
+        .distinct()
+        .count()
+    )
     f.urges = events.filter(kind=EventKind.URGED).count()
     f.extensions_approved = events.filter(
         kind=EventKind.EXTENSION_DECIDED, payload__approved=True
@@ -127,6 +149,8 @@ def annual_figures(user: User, year: int) -> AnnualFigures:
         .filter(reported_back_at__gte=begin, reported_back_at__lt=end)
         .count()
     )
+    # Issued bulletins only: a draft (no 发文字号) is never recorded, and a number
+    # generated again is one row (IssuedDocument).
     f.bulletins = IssuedDocument.objects.filter(
         kind=DocumentKind.BULLETIN, issued_on__year=year
     ).count()
@@ -137,21 +161,28 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
+def _until(f: AnnualFigures) -> str:
+    return f"截至{f.as_of.month}月{f.as_of.day}日" if f.as_of else "截至年底"
+
+
 def sentences(f: AnnualFigures) -> list[str]:
-    """The figures as the plain sentences a director drafts from."""
+    """The figures as the plain sentences a director drafts from. Two task figures are
+    kept apart and each is defined where it is given: tasks assigned in the year (and how
+    many of them are closed), and tasks closed in the year (whenever assigned)."""
     out = []
+    year = f"{f.year}年" + (f"（{_until(f)}）" if f.as_of else "")
     if f.directives:
         kinds = "，".join(f"{label}{n}件" for label, n in f.directives_by_kind.items())
-        out.append(f"全年共登记督办来文{f.directives}件，其中{kinds}。")
+        out.append(f"{year}共登记督办来文{f.directives}件，其中{kinds}。")
     else:
-        out.append("全年未登记督办来文。")
+        out.append(f"{year}未登记督办来文。")
     out.append(
-        f"全年分解交办任务{f.tasks_assigned}项，已办结{f.tasks_assigned_closed}项，"
+        f"年内新分解交办任务{f.tasks_assigned}项，{_until(f)}其中已办结{f.tasks_assigned_closed}项，"
         f"办结率{_pct(f.completion_rate)}。"
     )
     out.append(
-        f"全年办结事项{f.tasks_closed}项，其中按期办结{f.tasks_closed_on_time}项，"
-        f"按期办结率{_pct(f.on_time_rate)}。"
+        f"年内办结销号事项{f.tasks_closed}项（含以前年度交办的事项），"
+        f"其中按期办结{f.tasks_closed_on_time}项，按期办结率{_pct(f.on_time_rate)}。"
     )
     if f.directives_assigned:
         out.append(
@@ -159,24 +190,31 @@ def sentences(f: AnnualFigures) -> list[str]:
             f"当日交办率{_pct(f.same_day_rate)}。"
         )
     if f.key_tasks:
-        out.append(f"重点督办事项{f.key_tasks}项，已办结{f.key_tasks_closed}项。")
+        out.append(
+            f"年内交办重点督办事项{f.key_tasks}项，{_until(f)}已办结{f.key_tasks_closed}项。"
+        )
     out.append(
-        f"全年收到承办单位进展报告{f.progress_reports}份、办结报告{f.done_reports}份，"
+        f"全年收到承办单位进展报告{f.progress_reports}份、牵头单位办结报告{f.done_reports}份，"
         f"发出催办{f.urges}次，同意延期{f.extensions_approved}项。"
     )
     out.append(f"向交办领导和单位回音{f.reported_back}件，印发督查通报{f.bulletins}期。")
     return out
 
 
-def build(f: AnnualFigures) -> OfficialDocument:
+def build(f: AnnualFigures, *, author: str = "", now: datetime | None = None) -> OfficialDocument:
     """A draft section, not a whole 公文: a title, one heading and the sentences."""
     doc = OfficialDocument()
-    doc.title(f"{f.year}年督查督办工作主要数据")
+    title = f"{f.year}年督查督办工作主要数据"
+    doc.properties(
+        title=title, author=author or County.office_name(), created=now or timezone.now()
+    )
+    doc.title(title)
     doc.heading1("一、督查督办工作情况")
     for sentence in sentences(f):
         doc.para(sentence)
+    last = f"{f.as_of.month}月{f.as_of.day}日" if f.as_of else "12月31日"
     doc.para(
-        f"（以上数据由督办系统按{f.year}年1月1日至12月31日统计，"
+        f"（以上数据由督办系统按{f.year}年1月1日至{last}统计，"
         "供起草年度述职报告参考，引用前请核对。）"
     )
     return doc
@@ -184,7 +222,7 @@ def build(f: AnnualFigures) -> OfficialDocument:
 
 def generate(*, user: User, year: int, now: datetime | None = None) -> AnnualFigures:
     now = now or timezone.now()
-    f = annual_figures(user, year)
+    f = annual_figures(user, year, today=timezone.localdate(now))
     AccessLog.objects.create(
         at=now,
         kind=AccessKind.EXPORT,

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -62,6 +64,8 @@ class UnitLine:
     closed: int = 0
     on_time: int = 0
     overdue: int = 0
+    red_times: int = 0  # times its tasks turned red (Task.red_count)
+    missed: int = 0  # periodic reports missing (Task.missing_reports)
 
     @property
     def rate(self) -> float | None:
@@ -80,7 +84,8 @@ class OverdueItem:
 @dataclass
 class Figures:
     start: date
-    end: date
+    end: date  # the last day counted: the period's end, or today when that is later
+    period_end: date | None = None  # the period as asked, when it was cut at today
     tasks: int = 0
     new: int = 0
     closed: int = 0
@@ -94,10 +99,29 @@ class Figures:
     overdue_items: list[OverdueItem] = field(default_factory=list)
     praised: list[UnitLine] = field(default_factory=list)
     named: list[UnitLine] = field(default_factory=list)
+    # 存在问题: why the overdue ones are overdue, as the record shows it.
+    causes: dict[str, int] = field(default_factory=dict)
+    missed_tasks: int = 0
+    missed: int = 0
 
     @property
     def rate(self) -> float | None:
         return 100 * self.on_time / self.closed if self.closed else None
+
+    @property
+    def cut(self) -> bool:
+        return self.period_end is not None and self.period_end > self.end
+
+    @property
+    def repeated_red(self) -> list[UnitLine]:
+        """Units whose tasks turned red twice or more (隆昌/广元 count repeated reds)."""
+        return sorted(
+            (u for u in self.units if u.red_times >= 2), key=lambda u: (-u.red_times, u.order)
+        )
+
+    @property
+    def missed_units(self) -> list[UnitLine]:
+        return sorted((u for u in self.units if u.missed), key=lambda u: (-u.missed, u.order))
 
 
 def _midnight(day: date) -> datetime:
@@ -108,10 +132,48 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def period_figures(user: User, start: date, end: date, rules: Rules | None = None) -> Figures:
-    """The bulletin's figures for [start, end] (both days included), as the user sees them."""
+# 存在问题: the causes of overdue the record can tell, in the order they are written.
+CAUSE_NOT_RECEIVED = "交办后未签收"
+CAUSE_URGED = "经催办仍未办结"
+CAUSE_EXTENDED = "延期后仍未办结"
+CAUSE_SENT_BACK = "办结材料被退回重办"
+CAUSE_NO_REPORT = "未按要求报送进展"
+CAUSE_OTHER = "推进缓慢"
+
+
+def _cause(t: Any) -> str:
+    if t.received_at is None:
+        return CAUSE_NOT_RECEIVED
+    if t.sent_back_count:
+        return CAUSE_SENT_BACK
+    if t.extension_count:
+        return CAUSE_EXTENDED
+    if t.urge_count:
+        return CAUSE_URGED
+    if t.missing_reports:
+        return CAUSE_NO_REPORT
+    return CAUSE_OTHER
+
+
+def period_figures(
+    user: User,
+    start: date,
+    end: date,
+    rules: Rules | None = None,
+    *,
+    today: date | None = None,
+) -> Figures:
+    """The bulletin's figures for [start, end] (both days included), as the user sees them.
+
+    A figure never describes the future: a period ending after `today` is counted up to
+    today (Figures.cut), and one starting after it is refused."""
     if end < start:
         raise ValueError("截止日期不能早于起始日期。")
+    period_end = end
+    if today is not None:
+        if start > today:
+            raise ValueError(f"统计期间尚未开始（起始日期{cn_date(start)}晚于今天），无法通报。")
+        end = min(end, today)
     rules = rules or Rules.from_settings()
     begin, after = _midnight(start), _midnight(end + timedelta(days=1))
     tasks = (
@@ -123,7 +185,8 @@ def period_figures(user: User, start: date, end: date, rules: Rules | None = Non
     )
     units = {u.pk: u for u in Unit.objects.all()}
     lines: dict[int, UnitLine] = {}
-    f = Figures(start=start, end=end)
+    f = Figures(start=start, end=end, period_end=period_end if period_end != end else None)
+    causes: Counter[str] = Counter()
     overdue_before = end  # overdue at the end of the period: due before its last day
     for t in tasks.order_by("due", "id").filter(Q(lead_unit__isnull=False)):
         assert t.lead_unit_id is not None and t.assigned_at is not None
@@ -142,6 +205,11 @@ def period_figures(user: User, start: date, end: date, rules: Rules | None = Non
                 line.on_time += 1
             continue
         f.open_at_end += 1
+        line.red_times += t.red_count
+        line.missed += t.missing_reports
+        if t.missing_reports:
+            f.missed_tasks += 1
+            f.missed += t.missing_reports
         if t.light == Light.RED:
             f.red += 1
         elif t.light == Light.YELLOW:
@@ -153,6 +221,8 @@ def period_figures(user: User, start: date, end: date, rules: Rules | None = Non
             f.overdue_items.append(
                 OverdueItem(t.code, t.content, unit.label, t.due, (end - t.due).days)
             )
+            causes[_cause(t)] += 1
+    f.causes = dict(causes.most_common())
     f.units = sorted(lines.values(), key=lambda u: u.order)
     f.praised = [
         u
@@ -199,19 +269,59 @@ def _unit_row(u: UnitLine) -> list[str]:
     return [u.label, str(u.tasks), str(u.closed), str(u.on_time), str(u.overdue), percent(u.rate)]
 
 
-def _unit_names(lines: list[UnitLine]) -> str:
-    return "、".join(u.label for u in lines)
+def units_phrase(names: list[str]) -> str:
+    """One unit is named; two are both named; three or more are named and counted
+    (A、B、C等3个单位): "等1个单位" is never written."""
+    if len(names) >= 3:
+        return f"{'、'.join(names)}等{len(names)}个单位"
+    return "、".join(names)
 
 
-def build(f: Figures, o: BulletinOptions, *, today: date) -> OfficialDocument:
+def as_of(f: Figures) -> str:
+    """截至3月31日: the last day the figures count."""
+    return f"截至{f.end.month}月{f.end.day}日"
+
+
+def problems(f: Figures) -> list[str]:
+    """存在问题, written from the record: why the overdue ones are overdue, units whose
+    tasks turned red repeatedly, reports that were not sent. Empty when nothing stands out."""
+    out = []
+    if f.causes:
+        parts = "、".join(f"{cause}{n}项" for cause, n in f.causes.items())
+        out.append(
+            f"逾期事项较多。{as_of(f)}，逾期未办结事项{f.overdue}项，从原因看，{parts}，"
+            "一些单位对督办事项重视不够、推进措施不实。"
+        )
+    if f.repeated_red:
+        names = units_phrase([f"{u.label}（{u.red_times}次）" for u in f.repeated_red])
+        out.append(f"部分单位多次亮红灯。{names}承办事项多次亮红灯，办理进度长期滞后。")
+    if f.missed:
+        names = units_phrase([u.label for u in f.missed_units])
+        out.append(
+            f"进展报送不及时。{f.missed_tasks}项事项未按规定周期报送进展，累计缺报{f.missed}次，"
+            f"涉及{names}。"
+        )
+    return out
+
+
+def title_of(f: Figures) -> str:
+    return f"关于{period_words(f.start, f.period_end or f.end)}督办事项办理情况的通报"
+
+
+def build(
+    f: Figures, o: BulletinOptions, *, today: date, now: datetime | None = None
+) -> OfficialDocument:
     limit = settings.DUBAN_BULLETIN_OVERDUE_LIST
     office = o.office or County.office_name()
     issued_on = o.issued_on or today
-    period = period_words(f.start, f.end)
+    period = period_words(f.start, f.period_end or f.end)
+    if f.cut:  # the period is not over: say up to when it is counted
+        period += f"（{as_of(f)}）"
     doc = OfficialDocument()
+    doc.properties(title=title_of(f), author=office, created=now or _midnight(issued_on))
     if o.doc_no:
         doc.masthead(Masthead(organ_mark=f"{office}文件", doc_no=o.doc_no))
-    doc.title(f"关于{period}督办事项办理情况的通报")
+    doc.title(title_of(f))
     doc.addressee(o.addressee or settings.DUBAN_BULLETIN_ADDRESSEE)
     doc.para(
         f"为推动县委、县政府各项决策部署落地见效，根据督查督办工作有关规定，"
@@ -221,7 +331,7 @@ def build(f: Figures, o: BulletinOptions, *, today: date) -> OfficialDocument:
     sentence = (
         f"{period}，{office}共督办事项{f.tasks}项，其中新交办{f.new}项、重点督办{f.key}项。"
         f"已办结{f.closed}项，其中按期办结{f.on_time}项，按期办结率{percent(f.rate)}；"
-        f"截至{f.end.month}月{f.end.day}日，尚在办理{f.open_at_end}项，"
+        f"{as_of(f)}，尚在办理{f.open_at_end}项，"
         f"其中逾期未办结{f.overdue}项。"
     )
     if f.end >= today:
@@ -253,11 +363,18 @@ def build(f: Figures, o: BulletinOptions, *, today: date) -> OfficialDocument:
             )
     else:
         doc.para("本期无逾期未办结事项。")
-    doc.heading1("四、表扬和通报")
+    doc.heading1("四、存在问题")
+    found = problems(f)
+    for i, text in enumerate(found, start=1):
+        head, _, rest = text.partition("。")
+        doc.heading2(f"（{'一二三四五'[i - 1]}）{head}。", rest)
+    if not found:
+        doc.para("本期督办事项总体推进有序，未发现逾期集中、多次亮红灯或缺报进展等突出问题。")
+    doc.heading1("五、表扬和通报")
     if f.praised:
         doc.heading2(
             "（一）予以表扬。",
-            f"{_unit_names(f.praised)}等{len(f.praised)}个单位办结事项多、按期办结率高，"
+            f"{units_phrase([u.label for u in f.praised])}办结事项多、按期办结率高，"
             "无逾期未办结事项，予以通报表扬。",
         )
     else:
@@ -270,7 +387,7 @@ def build(f: Figures, o: BulletinOptions, *, today: date) -> OfficialDocument:
         )
     else:
         doc.heading2("（二）予以通报。", "本期无逾期未办结事项的单位。")
-    doc.heading1("五、下步工作要求")
+    doc.heading1("六、下步工作要求")
     doc.para(
         "各单位要进一步提高思想认识，严格落实督办事项办理责任，对照完成时限倒排工期、"
         "挂图作战，按要求及时报送办理进展；对逾期未办结事项，要逐项明确整改措施和完成时限，"
@@ -298,9 +415,24 @@ def generate(
             raise BulletinError(str(e)) from None
     if end < start:
         raise BulletinError("截止日期不能早于起始日期。")
-    f = period_figures(user, start, end)
-    content = build(f, options, today=today).to_bytes()
-    title = f"关于{period_words(start, end)}督办事项办理情况的通报"
+    try:
+        f = period_figures(user, start, end, today=today)
+    except ValueError as e:
+        raise BulletinError(str(e)) from None
+    issued_on = options.issued_on or today
+    if issued_on < f.end:
+        raise BulletinError(
+            f"成文日期{cn_date(issued_on)}早于统计截止日{cn_date(f.end)}，"
+            "通报不能在所述期间结束前成文。"
+        )
+    if options.doc_no:
+        year = int(options.doc_no.split("〔", 1)[1][:4])
+        if year != issued_on.year:
+            raise BulletinError(
+                f"发文字号“{options.doc_no}”的年份{year}与成文日期{cn_date(issued_on)}不一致。"
+            )
+    content = build(f, options, today=today, now=now).to_bytes()
+    title = title_of(f)
     if options.doc_no:
         _record(options.doc_no, title, start, end, options.issued_on or today, user, now, content)
     AccessLog.objects.create(

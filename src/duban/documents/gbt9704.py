@@ -28,10 +28,11 @@ beat an explicit font, are stripped.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
@@ -41,8 +42,8 @@ from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
@@ -114,6 +115,77 @@ def text_width(text: str) -> float:
     return sum(DIGIT if ch.isascii() else CHAR for ch in text)
 
 
+TITLE_CHAR = 21.75  # pt: one 2号 character as laid out (22 pt, condensed alike)
+TITLE_WIDTH = 442.2  # pt: the 版心, 156 mm
+
+# Where a title may break: after these (关于 | 》 | 、 …) and before these (办理情况 …); the
+# weak ones (inside a phrase: …的 | 建设 | 进度) cost as much as three characters of balance.
+_BREAK_AFTER = ("关于", "》", "、")
+_BREAK_BEFORE = ("《", "办理情况", "督办事项", "批示事项", "有关")
+_WEAK_AFTER = ("的", "年", "月", "批示", "工作", "问题", "建设", "情况")
+_WEAK_BEFORE = ("对",)
+_WEAK_COST = 3 * TITLE_CHAR
+
+
+def _title_width(text: str) -> float:
+    return sum(TITLE_CHAR / 2 if ch.isascii() else TITLE_CHAR for ch in text)
+
+
+def _break_points(text: str) -> dict[int, float]:
+    """Positions a title may break at, each with its cost (0 between phrases)."""
+    points: dict[int, float] = {}
+    for words, after, cost in (
+        (_WEAK_AFTER, True, _WEAK_COST),
+        (_WEAK_BEFORE, False, _WEAK_COST),
+        (_BREAK_AFTER, True, 0.0),
+        (_BREAK_BEFORE, False, 0.0),
+    ):
+        for word in words:
+            start = 0
+            while (i := text.find(word, start)) >= 0:
+                points[i + len(word) if after else i] = cost
+                start = i + 1
+    # Never break inside a number, nor leave fewer than two characters on a line.
+    return {
+        i: cost
+        for i, cost in sorted(points.items())
+        if 2 <= i <= len(text) - 2 and not (text[i - 1].isdigit() and text[i].isdigit())
+    }
+
+
+def title_lines(text: str, width: float = TITLE_WIDTH) -> list[str]:
+    """The title's lines (7.3.1: 回行时要做到词意完整，排列对称，长短适宜，间距恰当; 梯形或菱形).
+
+    Breaks only where a word ends (_break_points), each line fitting the 版心, and among
+    the shapes a 梯形 (lines growing or shrinking steadily) or a 菱形 (the middle longest)
+    with the most even lengths wins; an hourglass (the middle shortest) never does."""
+    if _title_width(text) <= width:
+        return [text]
+    points = _break_points(text)
+    best: tuple[float, list[str]] | None = None
+    for k in (1, 2, 3):
+        for cut in itertools.combinations(sorted(points), k):
+            bounds = (0, *cut, len(text))
+            lines = [text[a:b] for a, b in itertools.pairwise(bounds)]
+            widths = [_title_width(line) for line in lines]
+            if max(widths) > width:
+                continue
+            if len(lines) >= 3:
+                middle = widths[1:-1]
+                hourglass = min(middle) < min(widths[0], widths[-1])
+                rising = widths == sorted(widths)
+                falling = widths == sorted(widths, reverse=True)
+                diamond = max(middle) >= max(widths[0], widths[-1])
+                if hourglass or not (rising or falling or diamond):
+                    continue
+            cost = (max(widths) - min(widths)) + sum(points[i] for i in cut)
+            if best is None or cost < best[0]:
+                best = (cost, lines)
+        if best is not None:
+            return best[1]
+    return [text]  # no word boundary fits: leave it to the renderer
+
+
 # ------------------------------------------------------------------ raw XML helpers
 
 
@@ -155,6 +227,27 @@ def _insert(parent: Any, child: Any, *, after: Sequence[str]) -> None:
         if el.tag in tags:
             position = i + 1
     parent.insert(position, child)
+
+
+IMPRINT_CHAR = 13.75  # pt: one 4号 character as laid out (14 pt, condensed alike)
+IMPRINT_WIDTH = 442.2 - 2 * 14  # pt: the 版心 less one character each side (7.4.2)
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+
+
+def copies_lines(names: Sequence[str], width: float = IMPRINT_WIDTH) -> list[str]:
+    """抄送：A，B，C。 broken into lines between names, never inside one; the lines after the
+    first start after the colon (the caller gives them the hanging indent)."""
+    room = width - 3 * IMPRINT_CHAR
+    lines: list[str] = []
+    line = ""
+    for i, name in enumerate(names):
+        token = name + ("。" if i == len(names) - 1 else "，")
+        if line and len(line + token) * IMPRINT_CHAR > room:
+            lines.append(line)
+            line = ""
+        line += token
+    lines.append(line)
+    return ["抄送：" + lines[0], *lines[1:]]
 
 
 def _strip_theme_fonts(styles_element: Any) -> None:
@@ -241,6 +334,13 @@ class OfficialDocument:
         # No automatic space between hanzi and Latin or digits: it widens "2026年4月15日"
         # unpredictably, and the 署名/日期 positions are computed from character widths.
         _no_autospace(normal.element.get_or_add_pPr())
+        # No punctuation hanging past the right edge of the 版心 (Word's and LibreOffice's
+        # "hanging punctuation" default): a closing mark is laid inside the line instead.
+        overflow = OxmlElement("w:overflowPunct")
+        overflow.set(qn("w:val"), "0")
+        normal.element.get_or_add_pPr().insert_element_before(
+            overflow, "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", *_AFTER_AUTOSPACE
+        )
         # Chinese as the East Asian language (the template says en-US).
         rpr = normal.element.get_or_add_rPr()
         lang = rpr.find(qn("w:lang"))
@@ -304,6 +404,8 @@ class OfficialDocument:
         pf = style.paragraph_format
         pf.first_line_indent = Pt(2 * CHAR) if indent else Pt(0)
         pf.left_indent = pf.right_indent = Pt(0)
+        if align is None and indent:
+            align = WD_ALIGN_PARAGRAPH.JUSTIFY  # 两端对齐: both edges of the 版心
         if align is not None:
             pf.alignment = align
         if outline is not None:
@@ -372,8 +474,13 @@ class OfficialDocument:
         self.blank(2)  # the title 下空二行 below the rule (7.3.1)
 
     def title(self, text: str) -> None:
-        """标题 (7.3.1): 2号小标宋, centred; 主送 one line below."""
-        self.doc.add_paragraph(text, style=STYLE_TITLE)
+        """标题 (7.3.1): 2号小标宋, centred; 主送 one line below. A title too long for one line
+        is broken by hand between words, in a 梯形 or 菱形 shape (title_lines)."""
+        p = self.doc.add_paragraph(style=STYLE_TITLE)
+        for i, line in enumerate(title_lines(text)):
+            run = p.add_run(line)
+            if i:
+                run._r.insert(0, OxmlElement("w:br"))
         self.blank(1)
 
     def addressee(self, text: str) -> None:
@@ -437,49 +544,57 @@ class OfficialDocument:
         return table
 
     def signature(self, organ: str, on: date) -> None:
-        """署名 and 成文日期 without a seal (7.3.5.2): 下空一行; 署名 右空二字; the date on the
-        next line, its first character two characters right of the 署名's first."""
+        """署名 and 成文日期 (7.3.5.1 as the office lays them): 下空一行; the date 右空四字 and
+        the 署名 centred above it.
+
+        Neither may start a page of its own: the last line of the body, the blank line and
+        the 署名 are kept with the next paragraph, so when the date does not fit, the body's
+        last line moves over with it (a page never carries only the signature)."""
         day = cn_date(on)
-        organ_w, date_w, two = text_width(organ), text_width(day), 2 * CHAR
-        if organ_w - two >= date_w:
-            organ_right, date_right = two, organ_w - date_w
-        else:  # a long date: the date 右空二字 and the 署名 moves left to match
-            organ_right, date_right = 2 * two + date_w - organ_w, two
+        organ_w, date_w = text_width(organ), text_width(day)
+        date_right = 4 * CHAR
+        organ_right = max(0.0, date_right + (date_w - organ_w) / 2)
+        # The body's last paragraph goes with the 署名; a one-line closing (特此报告。) takes
+        # the paragraph before it along, so that the page carries more than a formula.
+        for p in reversed(self.doc.paragraphs[-2:]):
+            if not p.text.strip():
+                break
+            p.paragraph_format.keep_with_next = True
+            if text_width(p.text) + 2 * CHAR > 28 * CHAR:
+                break
         self.blank(1)
+        self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         for text, right in ((organ, organ_right), (day, date_right)):
             p = self.doc.add_paragraph(text, style=STYLE_PLAIN)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.right_indent = Pt(right)
+            p.paragraph_format.keep_with_next = text == organ
             _no_autospace(p._p.get_or_add_pPr())  # LibreOffice reads it per paragraph only
+
+    def properties(self, *, title: str, author: str, created: datetime) -> None:
+        """File properties as the office's document management shows them: the office as
+        author, the issue time as created (python-docx's template says "python-docx", 2013)."""
+        cp = self.doc.core_properties
+        cp.title = title
+        cp.author = cp.last_modified_by = author
+        cp.created = cp.modified = created.astimezone(UTC).replace(tzinfo=None)
+        cp.revision = 1
+        cp.comments = cp.keywords = cp.subject = cp.category = ""
 
     def imprint(self, imp: Imprint) -> Table:
         """版记 (7.4): 抄送 and 印发 in 4号仿宋 between a thick first and last rule (0.35 mm)
         and a thin one between (0.25 mm), 156 mm wide, at the bottom of the 版心 of the last
         page: the last rule coincides with the bottom edge of the 版心 (7.4.1).
 
-        A floating table placed absolutely from the top of the page (Word honours it; a frame
-        or a table anchored to the bottom margin is dropped by LibreOffice). LibreOffice 7.4
-        lays a floating table as wide as the 版心 inline instead, so in its PDFs the 版记
-        follows the 署名 directly (docs/decisions.md, "Documents")."""
-        lines = []
-        if imp.copies_to:
-            lines.append("抄送：" + "，".join(imp.copies_to) + "。")
-        lines.append(f"{imp.printer}\t{cn_date(imp.printed_on)}印发")
-        table: Table = self.doc.add_table(rows=len(lines), cols=1)
+        A ruled table inside a text box anchored to the last paragraph (the 成文日期) and
+        aligned to the bottom of the 版心, with text wrapping above and below: Word and
+        LibreOffice both keep it there (LibreOffice lays a floating table or a frame inline
+        instead, ignoring its position). 抄送 wraps aligned after the colon, between names
+        (copies_lines); 印发机关 one character in from the left, the date one from the right."""
+        lines = copies_lines(imp.copies_to) if imp.copies_to else []
+        rows = ([lines] if lines else []) + [[f"{imp.printer}\t{cn_date(imp.printed_on)}印发"]]
+        table: Table = self.doc.add_table(rows=len(rows), cols=1)
         tbl_pr = table._tbl.tblPr
-        height = len(lines) * int(LINE.twips)
-        top = int(Mm(297 - 35).twips) - height  # the 版心's bottom less the table
-        float_pr = OxmlElement("w:tblpPr")
-        for attr, value in (
-            ("leftFromText", "0"),
-            ("rightFromText", "0"),
-            ("vertAnchor", "page"),
-            ("horzAnchor", "margin"),
-            ("tblpX", "0"),
-            ("tblpY", str(top)),
-        ):
-            float_pr.set(qn(f"w:{attr}"), value)
-        _insert(tbl_pr, float_pr, after=("w:tblStyle",))
         width = tbl_pr.find(qn("w:tblW"))
         if width is None:
             width = OxmlElement("w:tblW")
@@ -525,20 +640,58 @@ class OfficialDocument:
                 "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
             ),
         )  # fmt: skip
-        for row, text in zip(table.rows, lines, strict=True):
+        for row, texts in zip(table.rows, rows, strict=True):
             cell = row.cells[0]
             cell.width = BODY_WIDTH
             p = cell.paragraphs[0]
             p.style = self.doc.styles[STYLE_IMPRINT]
-            if "\t" in text:
+            if texts[0].startswith("抄送："):
+                # Wrapped lines align after the colon (7.4.2): a hanging indent of 抄送：.
+                p.paragraph_format.left_indent = Pt(IMPRINT_CHAR * 4)
+                p.paragraph_format.first_line_indent = Pt(-IMPRINT_CHAR * 3)
+            else:
+                # A right tab one 4号 character in from the 版心's edge (tab stops are
+                # measured from the margin in Word and LibreOffice alike).
                 p.paragraph_format.tab_stops.add_tab_stop(
-                    BODY_WIDTH - Pt(28), WD_TAB_ALIGNMENT.RIGHT
+                    BODY_WIDTH - Pt(14), WD_TAB_ALIGNMENT.RIGHT
                 )
-            p.add_run(text)
-        # A table must be followed by a paragraph; keep it one point high.
-        after = self.doc.add_paragraph(style=STYLE_PLAIN)
-        after.paragraph_format.line_spacing = Pt(1)
+            for i, text in enumerate(texts):
+                run = p.add_run(text)
+                if i:
+                    run._r.insert(0, OxmlElement("w:br"))
+        self._float_to_bottom(table, sum(len(r) for r in rows))
         return table
+
+    def _float_to_bottom(self, table: Table, lines: int) -> None:
+        """Move the table into a text box anchored to the last paragraph, bottom-aligned
+        to the 版心 (the margin box), 156 mm wide, one exact line per row of text."""
+        body = self.doc.element.body
+        body.remove(table._tbl)
+        if not self.doc.paragraphs:
+            self.doc.add_paragraph(style=STYLE_PLAIN)
+        anchor = self.doc.paragraphs[-1]
+        height = int(Twips(lines * int(LINE.twips) + 40).emu)  # + the rules
+        width = int(BODY_WIDTH.emu)
+        run = parse_xml(
+            f"""<w:r {nsdecls("w", "wp", "a")} xmlns:wps="{_WPS}"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"
+ behindDoc="0" locked="1" layoutInCell="1" allowOverlap="0">
+<wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="margin"><wp:posOffset>0</wp:posOffset></wp:positionH>
+<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:extent cx="{width}" cy="{height}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>
+<wp:wrapTopAndBottom/><wp:docPr id="9704" name="版记"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="{_WPS}"><wps:wsp><wps:cNvSpPr txBox="1"/>
+<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{width}" cy="{height}"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+<wps:txbx><w:txbxContent/></wps:txbx>
+<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b">
+<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+        )
+        content = run.find(".//" + qn("w:txbxContent"))
+        content.append(table._tbl)
+        content.append(OxmlElement("w:p"))  # a cell's table must be followed by a paragraph
+        anchor._p.append(run)
 
     # -------------------------------------------------------------- output
 

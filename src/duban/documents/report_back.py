@@ -10,15 +10,16 @@ reason, or still in progress). The office's 回音 text, once given, closes the 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
 from duban.documents.gbt9704 import Imprint, Masthead, OfficialDocument, check_doc_no, cn_date
 from duban.documents.models import DocumentKind, IssuedDocument
-from duban.org.models import County, User
+from duban.org.models import County, Leader, User
 from duban.work import selectors
 from duban.work.models import (
     AssignmentRole,
@@ -55,23 +56,60 @@ class ReportOptions:
     office: str = ""
 
 
+_GENRE = re.compile(r"的(批示|通知|函|意见|建议|提案|决定|请示|报告|方案|实施方案|工作方案|纪要)$")
+_INSTRUCTION = re.compile(r"^(?P<who>.+?)对(?P<matter>.+)的批示$")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容")
+
+
+def _leader(d: Directive) -> Leader | None:
+    """The leader who wrote the instruction. Read defensively: the directive's
+    `issuer_leader`; a dedicated 批示领导 field, when the model grows one, is preferred."""
+    for name in ("instruction_leader", "leader", "issuer_leader"):
+        value = getattr(d, name, None)
+        if isinstance(value, Leader):
+            return value
+    return None
+
+
+def surname(name: str) -> str:
+    return name[:2] if name[:2] in _COMPOUND_SURNAMES else name[:1]
+
+
+def addressee_for(d: Directive) -> str:
+    """主送: a leader is addressed as an office writes to one (林县长); otherwise the issuer."""
+    leader = _leader(d)
+    if leader is not None:
+        return f"{surname(leader.name)}{leader.title}"
+    return d.issuer or "县人民政府"
+
+
 def report_title(directive: Directive) -> str:
+    """关于…办理情况的报告, with one 关于 and no 《》 around a title that already reads
+    关于…的通知 (the quoted title would double the 关于)."""
     title = directive.title.strip()
-    for tail in ("的批示", "的通知", "的函", "的意见", "的建议", "的提案", "的决定"):
-        if title.startswith("关于") and title.endswith(tail) and len(title) > 2 + len(tail):
-            return f"关于{title[2 : -len(tail)]}办理情况的报告"
+    m = _INSTRUCTION.match(title)
+    if m:
+        return f"关于{m['matter']}批示事项办理情况的报告"
+    if title.startswith("关于"):
+        core = _GENRE.sub("", title[2:]) or title[2:]
+        return f"关于{core}办理情况的报告"
     return f"关于《{title}》办理情况的报告"
 
 
 def _how_it_came(d: Directive) -> str:
     received = cn_date(timezone.localdate(d.received_at))
     source = f"《{d.title}》" + (f"（{d.doc_no}）" if d.doc_no else "")
-    issuer = d.issuer or "上级"
     if d.kind == DirectiveKind.INSTRUCTION:
-        return f"{received}，{issuer}在{source}上作出批示"
+        leader = _leader(d)
+        who = f"{leader.name}{leader.title}" if leader else (d.issuer or "县领导")
+        m = _INSTRUCTION.match(d.title.strip())
+        if m and (leader is None or leader.name in m["who"]):
+            # The title already says who and on what: say it once (林建国县长对…作出批示).
+            return f"{received}，{who}对{m['matter']}作出批示"
+        return f"{received}，{who}在{source}上批示"
     if d.kind == DirectiveKind.MEETING:
         return f"{received}，{source}明确了有关议定事项"
-    return f"{received}，{issuer}交办{source}"
+    return f"{received}，{d.issuer or '上级'}交办{source}"
 
 
 def _units(task: Task) -> tuple[list[str], list[str]]:
@@ -96,9 +134,20 @@ def _what_was_reported(task: Task) -> str:
 
 
 def _outcome(task: Task) -> str:
+    """How it ended. On time is judged by the day the lead unit reported it done
+    (rules.py: submitted on or before the deadline), so that day is the one named."""
     if task.status == TaskStatus.CLOSED and task.closed_at is not None:
-        when = cn_date(timezone.localdate(task.closed_at))
-        return f"该项已于{when}办结，" + ("按期完成。" if task.closed_on_time else "逾期完成。")
+        closed = cn_date(timezone.localdate(task.closed_at))
+        verdict = "按期完成" if task.closed_on_time else "逾期完成"
+        if task.submitted_at is None:
+            return f"该项已于{closed}办结，{verdict}。"
+        submitted = timezone.localdate(task.submitted_at)
+        if submitted == timezone.localdate(task.closed_at):
+            return f"牵头单位于{closed}报送办结，当日审核办结，{verdict}。"
+        if task.due is not None:
+            within = "在完成时限内" if submitted <= task.due else "已超过完成时限"
+            verdict = f"{within}，{verdict}"
+        return f"牵头单位于{cn_date(submitted)}报送办结，{verdict}；{closed}经审核办结。"
     if task.status == TaskStatus.WITHDRAWN:
         return f"该项已撤销，原因：{task.withdrawn_reason}。"
     if task.status in (TaskStatus.SUBMITTED, TaskStatus.VERIFIED):
@@ -106,14 +155,35 @@ def _outcome(task: Task) -> str:
     return f"该项正在办理（{task.get_status_display()}）。"
 
 
-def build(d: Directive, tasks: list[Task], o: ReportOptions, *, today: date) -> OfficialDocument:
+_CLOSING = re.compile(r"[，,；;]?\s*特此报告[。.]?\s*$")
+
+
+def closing_paragraphs(text: str) -> list[str]:
+    """The 回音 text as paragraphs, without a 特此报告 of its own: the report adds one."""
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    if paragraphs:
+        last = _CLOSING.sub("", paragraphs[-1]).rstrip("，,；;")
+        if last and last[-1] not in "。！？":
+            last += "。"
+        paragraphs[-1:] = [last] if last else []
+    return paragraphs
+
+
+def build(
+    d: Directive, tasks: list[Task], o: ReportOptions, *, today: date, now: datetime | None = None
+) -> OfficialDocument:
     office = o.office or County.office_name()
     issued_on = o.issued_on or today
     doc = OfficialDocument()
+    doc.properties(
+        title=report_title(d),
+        author=office,
+        created=now or datetime.combine(issued_on, time(9), tzinfo=timezone.get_current_timezone()),
+    )
     if o.doc_no:
         doc.masthead(Masthead(organ_mark=f"{office}文件", doc_no=o.doc_no, signer=o.signer))
     doc.title(report_title(d))
-    doc.addressee(o.addressee or d.issuer or "县人民政府")
+    doc.addressee(o.addressee or addressee_for(d))
     live = [t for t in tasks if t.status != TaskStatus.WITHDRAWN]
     leads = []
     for t in live:
@@ -151,9 +221,8 @@ def build(d: Directive, tasks: list[Task], o: ReportOptions, *, today: date) -> 
         doc.para(_outcome(t))
     if d.report_back_text:
         doc.heading1("三、综合意见")
-        for paragraph in d.report_back_text.splitlines():
-            if paragraph.strip():
-                doc.para(paragraph.strip())
+        for paragraph in closing_paragraphs(d.report_back_text):
+            doc.para(paragraph)
     doc.para("特此报告。")
     doc.signature(office, issued_on)
     doc.imprint(Imprint(printer=office, printed_on=issued_on))
@@ -182,7 +251,7 @@ def generate(
     if not tasks:
         raise ReportError(f"来文{directive.code}尚未交办任务，无可报告的办理情况。")
     today = timezone.localdate(now)
-    content = build(directive, tasks, options, today=today).to_bytes()
+    content = build(directive, tasks, options, today=today, now=now).to_bytes()
     if options.doc_no:
         existing = IssuedDocument.objects.filter(doc_no=options.doc_no).first()
         if existing is not None and existing.directive_id != directive.pk:

@@ -30,7 +30,10 @@ class Command(BaseCommand):
         year = options["year"]
         if not 2000 <= year <= 2100:
             raise CommandError(f"年份{year}无效。")
-        figures = annual.generate(user=user, year=year)
+        try:
+            figures = annual.generate(user=user, year=year)
+        except annual.AnnualError as e:
+            raise CommandError(str(e)) from None
         self.stdout.write(json.dumps(figures.as_json(), ensure_ascii=False, indent=2))
         out: Path | None = options["out"]
         if out is None:

@@ -155,7 +155,9 @@ def documents(request: HttpRequest, form: BulletinForm | None = None) -> HttpRes
     user = acting_user(request)
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today)
-    figures = annual.annual_figures(user, year)
+    if year > today.year:  # a year not yet begun has no figures
+        year = today.year
+    figures = annual.annual_figures(user, year, today=today)
     if request.GET.get("format") == "docx":
         annual.generate(user=user, year=year)  # the access-log row
         return _send(request, annual.build(figures).to_bytes(), f"{year}年督查督办工作数据", "docx")
