@@ -54,17 +54,30 @@ def test_the_sheet_has_a_title_a_frozen_header_and_the_offices_columns(
     assert wb.sheetnames == ["督办台账", "汇总"]
     ws = wb["督办台账"]
     assert ws["A1"].value == "督办事项台账（截至2026年4月15日）"
-    assert "A1:N1" in [str(r) for r in ws.merged_cells.ranges]
+    assert "A1:O1" in [str(r) for r in ws.merged_cells.ranges]
     assert "全部事项" in ws["A2"].value
     assert [c.value for c in ws[3]] == [
-        "序号", "事项来源", "来文文号", "交办日期", "事项内容", "牵头领导", "牵头单位",
+        "序号", "督办编号", "事项来源", "来文文号", "交办日期", "事项内容", "牵头领导", "牵头单位",
         "配合单位", "完成时限", "最新进展", "办理状态", "亮灯", "办结日期", "备注",
     ]  # fmt: skip
     assert ws.freeze_panes == "A4"
-    assert ws.auto_filter.ref == f"A3:N{3 + 7}"
-    assert ws.column_dimensions["E"].width > ws.column_dimensions["A"].width * 5
+    assert ws.auto_filter.ref == f"A3:O{3 + 7}"
+    assert ws.column_dimensions["F"].width > ws.column_dimensions["A"].width * 5
     assert ws.max_row == 3 + 7  # every task the supervisor sees, drafts included
     assert [r["序号"] for r in rows_of(path)] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_the_export_carries_the_task_code_and_prints_page_numbers(
+    office: Office, county: County, tmp_path: Path
+) -> None:
+    """Issue 11, point 21: the 编号 column, and page numbers when printed."""
+    path = tmp_path / "台账.xlsx"
+    export(county, path)
+    key = by_content(path)["城东污水处理厂建设"]
+    assert key["督办编号"] == office.key.code
+    assert {r["督办编号"] for r in rows_of(path)} >= {office.key.code, office.overdue.code}
+    ws = load_workbook(path)["督办台账"]
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
 
 
 def test_dates_are_dates_and_the_light_is_a_fill_colour(
@@ -79,19 +92,19 @@ def test_dates_are_dates_and_the_light_is_a_fill_colour(
     assert key["办结日期"] is None
     assert rows["老旧小区改造"]["办结日期"] == day(2026, 3, 16)
     ws = load_workbook(path)["督办台账"]
-    cells = {ws.cell(r, 5).value: r for r in range(4, ws.max_row + 1)}
-    due_cell = ws.cell(cells["城东污水处理厂建设"], 9)
+    cells = {ws.cell(r, 6).value: r for r in range(4, ws.max_row + 1)}
+    due_cell = ws.cell(cells["城东污水处理厂建设"], 10)
     assert due_cell.is_date and due_cell.number_format == "yyyy-mm-dd"
 
     def light(content: str) -> tuple[str, str]:
-        cell = ws.cell(cells[content], 12)
+        cell = ws.cell(cells[content], 13)
         return cell.value, cell.fill.fgColor.rgb
 
     assert light("乡镇卫生院改造") == ("红灯", "FFFF0000")
     assert light("老旧小区改造") == ("按期办结", "FFE2EFDA")
     assert light("农村道路硬化") == ("逾期办结", "FFFCE4D6")
     assert light("编制年度计划")[1] == "FF92D050"  # green
-    assert ws.cell(cells["起草实施方案"], 12).value is None  # a draft has no light
+    assert ws.cell(cells["起草实施方案"], 13).value is None  # a draft has no light
 
 
 def test_each_row_says_what_the_ledger_page_says(
@@ -170,7 +183,7 @@ def test_text_that_looks_like_a_formula_stays_text(county: County, tmp_path: Pat
     make(county, at("2026-03-02 09:00"), content='=HYPERLINK("x") & <b>加固</b>', lead=[county.a])
     path = tmp_path / "t.xlsx"
     export(county, path)
-    cell = load_workbook(path)["督办台账"]["E4"]
+    cell = load_workbook(path)["督办台账"]["F4"]
     assert cell.value == '=HYPERLINK("x") & <b>加固</b>' and cell.data_type == "s"
 
 

@@ -313,7 +313,7 @@ def test_the_line_page_hands_the_line_out_as_an_excel_ledger(
     assert response.status_code == 200
     ws = load_workbook(BytesIO(b"".join(response.streaming_content)))["督办台账"]
     rows = list(ws.iter_rows(min_row=4, values_only=True))
-    contents = [row[4] for row in rows]
+    contents = [row[5] for row in rows]
     assert mine.content in contents and theirs.content not in contents
     # history: unit A (lily's line) has one open task left; the closed ones stay out.
     assert len(rows) == 2

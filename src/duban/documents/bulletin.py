@@ -277,6 +277,13 @@ def units_phrase(names: list[str]) -> str:
     return "、".join(names)
 
 
+def _some_units(names: list[str], top: int) -> str:
+    """The first `top` named, all counted: A、B、C等11个单位."""
+    if len(names) <= top:
+        return units_phrase(names)
+    return f"{'、'.join(names[:top])}等{len(names)}个单位"
+
+
 def as_of(f: Figures) -> str:
     """截至3月31日: the last day the figures count."""
     return f"截至{f.end.month}月{f.end.day}日"
@@ -292,11 +299,12 @@ def problems(f: Figures) -> list[str]:
             f"逾期事项较多。{as_of(f)}，逾期未办结事项{f.overdue}项，从原因看，{parts}，"
             "一些单位对督办事项重视不够、推进措施不实。"
         )
+    top = 5  # the units named in a problem; the rest are counted (…等N个单位)
     if f.repeated_red:
-        names = units_phrase([f"{u.label}（{u.red_times}次）" for u in f.repeated_red])
+        names = _some_units([f"{u.label}（{u.red_times}次）" for u in f.repeated_red], top)
         out.append(f"部分单位多次亮红灯。{names}承办事项多次亮红灯，办理进度长期滞后。")
     if f.missed:
-        names = units_phrase([u.label for u in f.missed_units])
+        names = _some_units([u.label for u in f.missed_units], top)
         out.append(
             f"进展报送不及时。{f.missed_tasks}项事项未按规定周期报送进展，累计缺报{f.missed}次，"
             f"涉及{names}。"

@@ -122,7 +122,7 @@ TITLE_WIDTH = 442.2  # pt: the 版心, 156 mm
 # weak ones (inside a phrase: …的 | 建设 | 进度) cost as much as three characters of balance.
 _BREAK_AFTER = ("关于", "》", "、")
 _BREAK_BEFORE = ("《", "办理情况", "督办事项", "批示事项", "有关")
-_WEAK_AFTER = ("的", "年", "月", "批示", "工作", "问题", "建设", "情况")
+_WEAK_AFTER = ("的", "年", "月", "批示", "报告", "问题", "建设", "情况")
 _WEAK_BEFORE = ("对",)
 _WEAK_COST = 3 * TITLE_CHAR
 

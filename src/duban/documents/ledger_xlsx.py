@@ -62,6 +62,9 @@ SUMMARY_SHEET = "汇总"
 # The office's columns (issue 5), with widths in Excel character units.
 COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 6),
+    # The task's own number (2026-0012-1), as the task page, the 督办单 and the reports
+    # cite it; not a column the import reads (its "编号" is a row number, like 序号).
+    ("督办编号", 13),
     ("事项来源", 12),
     ("来文文号", 18),
     ("交办日期", 11),
@@ -114,6 +117,7 @@ class ExportResult:
 class Row:
     """One ledger row as the sheet shows it (also what the round-trip test compares)."""
 
+    code: str
     kind: str
     doc_no: str
     assigned_on: date | None
@@ -140,6 +144,9 @@ def _local(dt: datetime | None) -> date | None:
 
 TASK_FIELDS = (
     "id",
+    "directive__year",
+    "directive__serial",
+    "number",
     "directive__kind",
     "directive__doc_no",
     "assigned_at",
@@ -235,6 +242,7 @@ def iter_rows(ids: list[int], *, today: date, result: ExportResult | None = None
             if result is not None:
                 _count(result, v, today)
             yield Row(
+                code=f"{v['directive__year']}-{v['directive__serial']:04d}-{v['number']}",
                 kind=kinds.get(v["directive__kind"], v["directive__kind"]),
                 doc_no=v["directive__doc_no"],
                 assigned_on=_local(v["assigned_at"]),
@@ -333,13 +341,14 @@ def _stream_rows(fh: IO[str], rows: Iterator[Row], fmt: _Formats, first: int) ->
     x = {name: getattr(fmt, name)._get_xf_index() for name in ("text", "wrap", "center", "date")}
     lights = {light: f._get_xf_index() for light, f in fmt.lights.items()}
     text, wrap, center, day = x["text"], x["wrap"], x["center"], x["date"]
-    A, B, C, D, E, F_, G, H, I_, J, K, L, M, N = LETTERS
+    A, CODE, B, C, D, E, F_, G, H, I_, J, K, L, M, N = LETTERS
     n = 0
     for n, row in enumerate(rows, start=1):
         r = first + n  # 1-based Excel row
         fh.write(
-            f'<row r="{r}" spans="1:14">'
+            f'<row r="{r}" spans="1:{len(LETTERS)}">'
             f'<c r="{A}{r}" s="{center}"><v>{n}</v></c>'
+            + _text(f"{CODE}{r}", row.code, text)
             + _text(f"{B}{r}", row.kind, text)
             + _text(f"{C}{r}", row.doc_no, text)
             + _date(f"{D}{r}", row.assigned_on, day, text)
@@ -399,6 +408,8 @@ def write_workbook(
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
+        # Page numbers when printed: 第 1 页，共 5 页 at the foot of every page.
+        ws.set_footer("&C第 &P 页，共 &N 页")
         if count:
             ws.autofilter(2, 0, 2 + count, last_col)
         rows_path = Path(tmp) / "rows.xml"

@@ -1,20 +1,25 @@
-"""督办通知单 (督办单): one page per task, for the office to send or hand over with a reminder.
+"""督办通知单 / 催办通知单: one page per task, that the office sends and both sides file.
 
-A GB/T 9704 page (gbt9704.py) per task: the title, the slip's number and date, the lead
-unit as 主送, a short sentence, then a ruled two-column table of what the unit must know
-(what, from where, who with whom, by when, how often to report, where it stands) and the
-office's 督办意见, which follows the task's light. Signed by the office with the date.
-Several tasks make one document, each slip starting on a new page (batch 打印督办单).
+A GB/T 9704 page (gbt9704.py) per task: the title (催办通知单 once the task is red), the
+slip's issuing number (督办单号, 〔year〕task code号: unique and the same on every print of
+the slip) with the date, the lead unit as 主送, a short sentence, then a ruled two-column
+table of what the unit must know (code, source, content, requirement, lead and co-units,
+leader, deadline, report cycle, where it stands), the 督查室's note (督办意见, following the
+task's light) and the lines the unit fills in on receipt (签收人, 签收时间, 联系电话).
+Signed by the office with the date. Several tasks make one document, each slip starting
+on a new page (batch 打印督办单 from the ledger, or one from the task page). Long texts
+are cut so that a slip stays on its page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time
 
 from django.utils import timezone
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Mm
 
 from duban.documents.gbt9704 import (
@@ -38,6 +43,8 @@ from duban.work.models import (
 )
 
 TITLE = "督办通知单"
+TITLE_URGE = "催办通知单"  # a red task: overdue or badly behind
+CUT = 160  # characters of content, requirement or progress on a slip (one page)
 LABEL_MM, VALUE_MM = 32.0, 124.0  # 156 mm: the width of the 版心
 
 OPINION = {
@@ -65,6 +72,16 @@ def _due(task: Task) -> str:
     return text
 
 
+def slip_no(task: Task, on: date) -> str:
+    """督办单号: the year of issue and the task's code, so a reprint carries the same one."""
+    return f"〔{on.year}〕{task.code}号"
+
+
+def _cut(text: str, limit: int = CUT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _rows(
     task: Task, assignments: list[Assignment], latest: ProgressReport | None
 ) -> list[tuple[str, str]]:
@@ -76,12 +93,14 @@ def _rows(
     if task.light not in (Light.NONE, ""):
         progress += f"，{task.get_light_display()}"
     if latest is not None:
-        progress += f"。最新进展（{cn_date(timezone.localdate(latest.at))}）：{latest.text}"
+        progress += (
+            f"。最新进展（{cn_date(timezone.localdate(latest.at))}）：{_cut(latest.text, 100)}"
+        )
     return [
         ("督办编号", task.code),
         ("事项来源", source),
-        ("督办事项", task.content),
-        ("办理要求", task.requirement or "—"),
+        ("督办事项", _cut(task.content)),
+        ("办理要求", _cut(task.requirement) if task.requirement else "—"),
         ("牵头单位", _units(assignments, AssignmentRole.LEAD)),
         ("配合单位", _units(assignments, AssignmentRole.CO)),
         ("牵头领导", str(task.leader) if task.leader else "—"),
@@ -89,6 +108,10 @@ def _rows(
         ("报送要求", task.get_cycle_display()),
         ("办理情况", progress),
         ("督办意见", OPINION.get(Light(task.light), OPINION_DEFAULT)),
+        # Filled in by hand by the unit on receipt, and the slip filed by both sides.
+        ("签收人", ""),
+        ("签收时间", "        年    月    日    时"),
+        ("联系电话", ""),
     ]
 
 
@@ -100,6 +123,10 @@ def _table(doc: OfficialDocument, rows: Sequence[tuple[str, str]]) -> None:
     for col, width in zip(table._tbl.tblGrid.gridCol_lst, (LABEL_MM, VALUE_MM), strict=True):
         col.w = Mm(width)
     for r, (label, value) in enumerate(rows):
+        tr_pr = table.rows[r]._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        if not value.strip() or label == "签收时间":
+            table.rows[r].height = Mm(11)  # room to write by hand
         cells = table.rows[r].cells
         for cell, width in zip(cells, (LABEL_MM, VALUE_MM), strict=True):
             cell.width = Mm(width)
@@ -113,7 +140,9 @@ def _table(doc: OfficialDocument, rows: Sequence[tuple[str, str]]) -> None:
         p.add_run(value)
 
 
-def build(tasks: Sequence[Task], *, on: date, office: str = "") -> OfficialDocument:
+def build(
+    tasks: Sequence[Task], *, on: date, office: str = "", now: datetime | None = None
+) -> OfficialDocument:
     """The slips of these tasks, in this order, one page each."""
     office = office or County.office_name()
     ids = [t.pk for t in tasks]
@@ -129,10 +158,17 @@ def build(tasks: Sequence[Task], *, on: date, office: str = "") -> OfficialDocum
     for r in ProgressReport.objects.filter(task_id__in=ids).order_by("task_id", "at"):
         latest[r.task_id] = r  # the last one per task wins
     doc = OfficialDocument()
+    doc.properties(
+        title=TITLE if len(tasks) != 1 else f"{TITLE} {tasks[0].code}",
+        author=office,
+        created=now or datetime.combine(on, time(9), tzinfo=timezone.get_current_timezone()),
+    )
     for i, task in enumerate(tasks):
-        title = doc.doc.add_paragraph(TITLE, style=STYLE_TITLE)
+        red = task.light == Light.RED
+        title = doc.doc.add_paragraph(TITLE_URGE if red else TITLE, style=STYLE_TITLE)
         title.paragraph_format.page_break_before = i > 0
-        doc.blank(1)
+        number = doc.doc.add_paragraph(f"督办单号：{slip_no(task, on)}", style=STYLE_PLAIN)
+        number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         mine = shares.get(task.pk, [])
         lead = _units(mine, AssignmentRole.LEAD)
         doc.addressee(lead if lead != "—" else "各承办单位")
@@ -142,6 +178,8 @@ def build(tasks: Sequence[Task], *, on: date, office: str = "") -> OfficialDocum
         )
         _table(doc, _rows(task, mine, latest.get(task.pk)))
         doc.signature(office, on)
+        # The slip's last paragraph keeps nothing with a next page (the signature chains).
+        doc.doc.paragraphs[-1].paragraph_format.keep_with_next = False
     if not tasks:
         doc.doc.add_paragraph("（未选择事项）", style=STYLE_PLAIN)
     return doc

@@ -78,6 +78,7 @@ urlpatterns = [
     # one task, and the actions on it (POST only)
     path("tasks/batch/", batch.batch, name="task_batch"),
     path("tasks/<id:pk>/", tasks.detail, name="task_detail"),
+    path("tasks/<id:pk>/slip/", batch.slip, name="task_slip"),
     path("tasks/<id:pk>/receive/", tasks.receive, name="task_receive"),
     path("tasks/<id:pk>/return/", tasks.return_, name="task_return"),
     path("tasks/<id:pk>/report/", tasks.report, name="task_report"),

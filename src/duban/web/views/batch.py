@@ -5,6 +5,7 @@ One POST carries the ticked task ids and the operation:
   transaction, exactly as the task page would; a task the action refuses is named in the
   result with the action's reason, and the others go through;
 - 打印督办单 (print) returns one .docx with one page per task;
+and the task page's 打印督办单 (`slip`) gives one task's slip as .docx or PDF.
 - 导出所选 (export) returns the ledger .xlsx of just those tasks.
 Only tasks the user may see are taken (selectors); ids of others are counted, not named.
 """
@@ -17,14 +18,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from duban.documents import ledger_xlsx, supervision_slip
+from duban.audit.models import AccessKind, AccessLog
+from duban.documents import ledger_xlsx, pdf, supervision_slip
 from duban.org.models import Role, User
 from duban.supervise import actions as sv
 from duban.web.common import acting_user, roles_required
@@ -126,14 +128,45 @@ def batch(request: HttpRequest) -> HttpResponseBase:
     return redirect(back)
 
 
-def _print(user: User, tasks: list[Task]) -> FileResponse:
-    today = timezone.localdate()
-    doc = supervision_slip.build(tasks, on=today)
-    fh = tempfile.TemporaryFile(suffix=".docx")  # noqa: SIM115 (FileResponse closes it)
-    doc.save(fh)
+def _print(user: User, tasks: list[Task], output: str = "docx") -> FileResponse:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    content = supervision_slip.build(tasks, on=today, now=now).to_bytes()
+    AccessLog.objects.create(
+        at=now,
+        kind=AccessKind.EXPORT,
+        user=user,
+        username=user.username,
+        detail=f"督办单 {' '.join(t.code for t in tasks[:20])}" + (" …" if len(tasks) > 20 else ""),
+    )
+    stem = (
+        f"督办通知单-{tasks[0].code}"
+        if len(tasks) == 1
+        else f"督办通知单-{len(tasks)}项-{today:%Y%m%d}"
+    )
+    if output == "pdf":
+        content, suffix, mime = pdf.convert(content), ".pdf", "application/pdf"
+    else:
+        suffix, mime = ".docx", DOCX
+    fh = tempfile.TemporaryFile(suffix=suffix)  # noqa: SIM115 (FileResponse closes it)
+    fh.write(content)
     fh.seek(0)
-    name = f"督办通知单-{len(tasks)}项-{today:%Y%m%d}.docx"
-    return FileResponse(fh, as_attachment=True, filename=name, content_type=DOCX)
+    return FileResponse(fh, as_attachment=True, filename=stem + suffix, content_type=mime)
+
+
+@roles_required(Role.SUPERVISOR)
+def slip(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """One task's 督办通知单 from its page: ?format=docx (default) or pdf."""
+    user = acting_user(request)
+    task = selectors.tasks_visible_to(user).select_related("directive").filter(pk=pk).first()
+    if task is None:
+        raise Http404("事项不存在或无权查看。")
+    output = "pdf" if request.GET.get("format") == "pdf" else "docx"
+    try:
+        return _print(user, [task], output)
+    except pdf.PdfUnavailable as e:
+        messages.error(request, str(e))
+        return redirect("task_detail", pk=pk)
 
 
 def _export(user: User, tasks: list[Task]) -> FileResponse:
