@@ -90,6 +90,18 @@ _AFTER_AUTOSPACE = (
 )  # fmt: skip
 
 
+def _no_hanging(paragraph: Paragraph) -> Paragraph:
+    """No punctuation hanging past the 版心 (LibreOffice reads this per paragraph only)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    if ppr.find(qn("w:overflowPunct")) is None:
+        off = OxmlElement("w:overflowPunct")
+        off.set(qn("w:val"), "0")
+        ppr.insert_element_before(
+            off, "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", *_AFTER_AUTOSPACE
+        )
+    return paragraph
+
+
 def _no_autospace(ppr: Any) -> None:
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
         off = OxmlElement(tag)
@@ -489,15 +501,15 @@ class OfficialDocument:
         self.doc.add_paragraph(text, style=STYLE_PLAIN)
 
     def para(self, text: str) -> Paragraph:
-        return self.doc.add_paragraph(text, style=STYLE_BODY)
+        return _no_hanging(self.doc.add_paragraph(text, style=STYLE_BODY))
 
     def heading1(self, text: str) -> Paragraph:
         """一、 黑体."""
-        return self.doc.add_paragraph(text, style=STYLE_H1)
+        return _no_hanging(self.doc.add_paragraph(text, style=STYLE_H1))
 
     def heading2(self, text: str, run_in: str = "") -> Paragraph:
         """（一） 楷体; `run_in` continues the paragraph in 仿宋 (a run-in heading)."""
-        p = self.doc.add_paragraph(text, style=STYLE_H2)
+        p = _no_hanging(self.doc.add_paragraph(text, style=STYLE_H2))
         if run_in:
             run = p.add_run(run_in)
             set_fonts(run._r, FANGSONG)
@@ -505,8 +517,7 @@ class OfficialDocument:
 
     def heading3(self, text: str, run_in: str = "") -> Paragraph:
         """1. 仿宋."""
-        p = self.doc.add_paragraph(text + run_in, style=STYLE_H3)
-        return p
+        return _no_hanging(self.doc.add_paragraph(text + run_in, style=STYLE_H3))
 
     def table(
         self,

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import zipfile
+from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
@@ -41,6 +43,26 @@ def _profile() -> Path:
     return path
 
 
+_NO_HANGING = b'<w:overflowPunct w:val="0"/>'
+_NO_HANGING_LO = b'<w:overflowPunct w:val="1"/>'
+
+
+def for_libreoffice(docx: bytes) -> bytes:
+    """The .docx as LibreOffice 7.4 must read it. Its import takes `w:overflowPunct` the
+    wrong way round (val="0", Word's "no hanging punctuation", becomes hanging, and "1"
+    becomes none: checked by converting to .fodt), so the PDF gets the flag flipped and the
+    Word file keeps the standard's meaning (gbt9704.py, 两端对齐 without hanging punctuation)."""
+    source = zipfile.ZipFile(BytesIO(docx))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename in ("word/document.xml", "word/styles.xml"):
+                data = data.replace(_NO_HANGING, _NO_HANGING_LO)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
 def convert(docx: bytes) -> bytes:
     """The PDF of a .docx; raises PdfUnavailable without LibreOffice or when it fails."""
     exe = soffice()
@@ -49,7 +71,10 @@ def convert(docx: bytes) -> bytes:
     env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
     with _lock, tempfile.TemporaryDirectory(prefix="duban-pdf-") as tmp:
         source = Path(tmp) / "document.docx"
-        source.write_bytes(docx)
+        try:
+            source.write_bytes(for_libreoffice(docx))
+        except zipfile.BadZipFile as e:
+            raise PdfUnavailable(f"PDF转换失败：{e}") from e
         command = [
             exe,
             f"-env:UserInstallation={_profile().as_uri()}",
