@@ -238,6 +238,7 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("notifications_read_all", "/notifications/read-all/", everyone(405)),
         ("notify_preferences", "/notifications/settings/", only(WORK | ADMINS)),
         ("task_batch", "/tasks/batch/", everyone(405)),
+        ("task_slip", f"/tasks/{w['task']}/slip/", only({"alice"})),
         (
             "attachment_preview",
             f"/attachments/{w['attachment']}/preview/",
