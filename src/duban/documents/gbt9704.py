@@ -6,16 +6,18 @@ What it lays out (clause numbers of the standard; facts in ../shared/reference/g
   no space before or after, characters condensed by 0.25 pt (16 pt glyphs in 15.75 pt cells).
   No `docGrid`: LibreOffice renders Word's 22 × 28 grid at 14 characters a line, while this
   gives 22 × 28 in LibreOffice and fits 28 in Word (28 × 15.75 = 441 pt ≤ 442.2 pt).
-- 3号仿宋 body (5.2.2), paragraphs 左空二字; headings 一、 黑体, （一） 楷体, 1. and （1） 仿宋
-  (7.3.3); the title 2号小标宋, centred (7.3.1); 主送 flush left with a full-width colon.
+- 3号仿宋 body (5.2.2), paragraphs 左空二字 and 两端对齐 with no punctuation hanging past
+  the 版心; headings 一、 黑体, （一） 楷体, 1. and （1） 仿宋 (7.3.3); the title 2号小标宋,
+  centred, broken by hand between words in a 梯形/菱形 (7.3.1); 主送 flush left with a
+  full-width colon.
 - 版头 (optional, 7.2): the 发文机关标志 in red 小标宋 35 mm below the top of the 版心, the
   发文字号 two lines below it (with the 签发人 on the same line for upward documents), a red
   rule 4 mm below; the title two lines below the rule.
-- 署名 and 成文日期 without a seal (7.3.5.2): one line below the body, the 署名 右空二字, the
-  date on the next line starting two characters right of the 署名's first character.
+- 署名 and 成文日期: one line below the body, the date 右空四字 and the 署名 centred above
+  it, kept on a page with body text.
 - 版记 (7.4): 抄送 and 印发机关/印发日期 in 4号仿宋 between a thick first and last rule
-  (0.35 mm) with a thin rule (0.25 mm) between them, 156 mm wide, anchored to the bottom of
-  the 版心 on the last page.
+  (0.35 mm) with a thin rule (0.25 mm) between them, 156 mm wide, in a text box at the
+  bottom of the 版心 on the last page; 抄送 wraps after its colon, between names.
 - Page numbers (7.5): "— 1 —" in 4号 宋体 below the 版心, odd pages right and even pages left,
   each one character in (`evenAndOddHeaders`).
 
