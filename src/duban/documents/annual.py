@@ -194,7 +194,7 @@ def sentences(f: AnnualFigures) -> list[str]:
             f"年内交办重点督办事项{f.key_tasks}项，{_until(f)}已办结{f.key_tasks_closed}项。"
         )
     out.append(
-        f"全年收到承办单位进展报告{f.progress_reports}份、牵头单位办结报告{f.done_reports}份，"
+        f"年内收到承办单位进展报告{f.progress_reports}份、牵头单位办结报告{f.done_reports}份，"
         f"发出催办{f.urges}次，同意延期{f.extensions_approved}项。"
     )
     out.append(f"向交办领导和单位回音{f.reported_back}件，印发督查通报{f.bulletins}期。")
