@@ -271,14 +271,14 @@ def test_the_ledger_page_exports_its_current_filters(office: Office, county: Cou
     )
     assert "attachment" in r["Content-Disposition"] and ".xlsx" in r["Content-Disposition"]
     wb = load_workbook(BytesIO(b"".join(r.streaming_content)))
-    red = sorted(str(c.value) for c in wb["督办台账"]["E"][3:])
+    red = sorted(str(c.value) for c in wb["督办台账"]["F"][3:])
     assert red == ["乡镇卫生院改造", "城东污水处理厂建设"]
 
 
 def test_a_liaison_downloads_their_units_ledger(office: Office, county: County, client_for):
     r = client_for(county.carl).get(reverse("ledger_export"))
     wb = load_workbook(BytesIO(b"".join(r.streaming_content)))
-    assert sorted(c.value for c in wb["督办台账"]["E"][3:]) == ["农村道路硬化", "老旧小区改造"]
+    assert sorted(c.value for c in wb["督办台账"]["F"][3:]) == ["农村道路硬化", "老旧小区改造"]
 
 
 def test_administrators_cannot_export_and_post_is_refused(county: County, client_for) -> None:

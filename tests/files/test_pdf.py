@@ -121,4 +121,4 @@ def test_the_report_and_the_annual_section_render(county: County) -> None:
     assert any("特此报告" in w[4] for w in pages[-1])
     f = annual.annual_figures(county.alice, 2026)
     _, pages = render(annual.build(f).to_bytes(), "annual")
-    assert any("全年" in w[4] for w in pages[0])
+    assert any("年内新分解交办任务" in w[4] for w in pages[0])
