@@ -26,14 +26,19 @@ _NUMBERING = [
     (5, re.compile(r"[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
 ]
 _FIELD = (
-    r"牵头单位|牵头部门|主办单位|主责单位|责任单位|责任部门|承办单位|配合单位|协办单位|"
+    r"牵头责任单位|协同责任单位|责任主体与协同单位|责任主体|"
+    r"牵头\s?单位|牵头部门|主办单位|主责单位|责任单位|责任部门|承办单位|配合单位|协办单位|"
     r"配合部门|参与单位|协同单位|完成时限|完成时间|办结时限|时间节点|时限要求|时限|"
-    r"责任领导|牵头领导|分管领导|联系领导|督办领导|报送要求|报送时间|调度频次"
+    r"牵头负责领导|责任领导|牵头领导|分管领导|联系领导|督办领导|项目责任人|责任人|"
+    r"实际完成情况|完成情况|推进情况|进展情况|"
+    r"报送要求|报送时间|调度频次"
 )
 _FIELD_RE = re.compile(rf"({_FIELD})\s*:")
-_LEAD_FIELDS = {"牵头单位", "牵头部门", "主办单位", "主责单位"}
-_LIST_FIELDS = {"责任单位", "责任部门", "承办单位"}
-_CO_FIELDS = {"配合单位", "协办单位", "配合部门", "参与单位", "协同单位"}
+_LEAD_FIELDS = {"牵头单位", "牵头 单位", "牵头部门", "主办单位", "主责单位", "牵头责任单位"}
+# The first listed leads, the rest assist (责任主体与协同单位: the subject, then its helpers).
+_LIST_FIELDS = {"责任单位", "责任部门", "承办单位", "责任主体", "责任主体与协同单位"}
+_CO_FIELDS = {"配合单位", "协办单位", "配合部门", "参与单位", "协同单位", "协同责任单位"}
+# Leaders and contact people (people, never units) and progress columns: read past them.
 _TIME_FIELDS = {"完成时限", "完成时间", "办结时限", "时间节点", "时限要求", "时限"}
 _CYCLE_FIELDS = {"报送要求", "报送时间", "调度频次"}
 
@@ -62,6 +67,7 @@ def _split_values(text: str, start: int, end: int) -> list[Found]:
     pos = start
     depth = 0
     cuts: list[tuple[int, int]] = []
+    seg_start = start
     for i in range(start, end):
         c = text[i]
         if c == "(":
@@ -69,6 +75,9 @@ def _split_values(text: str, start: int, end: int) -> list[Found]:
         elif c == ")":
             depth = max(0, depth - 1)
         elif depth == 0 and c in "、,;/ ":
+            left, seg_start = text[seg_start:i], i + 1
+            if c == "、" and (len(left) == 1 or (len(left) == 2 and left[0] == "各")):
+                continue  # 各县、市、区政府: one group name, not 各县 + 市 + 区政府
             cuts.append((i, i + 1))
     for cut_start, cut_end in [*cuts, (end, end)]:
         piece_start, piece_end = pos, cut_start
@@ -100,7 +109,7 @@ def _parse_spec(text: str, start: int, end: int) -> Spec | None:
             v_end -= 1
         while v_start < v_end and text[v_start] == " ":
             v_start += 1
-        name = m.group(1)
+        name = re.sub(r"\s", "", m.group(1))
         if name in _LEAD_FIELDS:
             spec.lead.extend(_split_values(text, v_start, v_end))
         elif name in _LIST_FIELDS:

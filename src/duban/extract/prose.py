@@ -76,6 +76,9 @@ _LEAD_IN_WHOLE = re.compile(
 _LEAD_IN_INLINE = re.compile(
     r"(?:会议|会上|他|她)?(?:还|并|同时|特别|进一步|再次)?(?:强调|指出|要求)(?:,|:)?"
 )
+_HEAD_ROLE = re.compile(r"(?:主要领导|主要负责人|主要负责同志|分管领导)?(?:也|还|都|均|则)?")
+_SCOPE_BEFORE = re.compile(r"\s*(?:特别是|尤其是|对于|对|针对|凡是?)[^,;:。]{1,30}的")
+_WHEN = re.compile(r"(?:近期|近日|下阶段|下一步|今后|会后|随后|此后)\s*")
 _LABEL = re.compile(r"[^,;。]{1,12}$")  # "咨询类" before a colon
 
 _MODAL = re.compile(r"要(?!求|素|点|闻|件|害)|应当|应该|应(?!急)|必须|务必|须|需要|需(?!求)")
@@ -126,6 +129,10 @@ def _continuation(ctx: _Context, units: UnitList, end: int, *, invited: bool) ->
     q = units.end
     while q < end and f[q] == " ":
         q += 1
+    head = _HEAD_ROLE.match(f, q, end)
+    if head and _MODAL.match(f, head.end()):
+        # 项目责任单位主要领导要… / 各专班成员单位也要…: the unit is the addressee.
+        q = head.end()
     rest = f[q:end]
     if _CO_DECL.match(rest):
         # Its action, should no lead unit come before it: 交通等部门要密切配合，加强沟通…
@@ -206,6 +213,15 @@ def _subject_inside(ctx: _Context, p: int, end: int) -> _Subject | None:
     return None
 
 
+def _whole_units(ctx: _Context, clause: _Clause) -> bool:
+    """The clause is nothing but unit names: part of a salutation (A,B,C:)."""
+    p = clause.start
+    while p < clause.end and ctx.f[p] == " ":
+        p += 1
+    units = unit_list_at(ctx.f, p, ctx.known)
+    return units is not None and units.end >= clause.end
+
+
 def _core_start(ctx: _Context, clause: _Clause) -> tuple[int, bool, bool]:
     """Skip enumerators and lead-ins (会议要求，他强调).
 
@@ -224,6 +240,10 @@ def _core_start(ctx: _Context, clause: _Clause) -> tuple[int, bool, bool]:
         m = _LEAD_IN_INLINE.match(f, p, clause.end)
         if m and m.end() > p and m.end() < clause.end:
             p, lead_in = m.end(), True
+            continue
+        m = _WHEN.match(f, p, clause.end)
+        if m and m.end() < clause.end:
+            p = m.end()  # 下阶段市政府办公厅将…: the time word is not part of the name
             continue
         break
     return p, lead_in, enumerated
@@ -301,6 +321,7 @@ def _clause(
             and label.end == clause.end
             and not label.anaphor
             and n < len(clauses) - 1
+            and not (n > 0 and clauses[n - 1].delim == "," and _whole_units(ctx, clauses[n - 1]))
         ):
             # 县住建局：1.加快…；2.推进…: the label names the addressee of what follows.
             if st.current is not None:
@@ -314,6 +335,11 @@ def _clause(
             st.directive = st.directive or bool(_LEAD_IN_WHOLE.match(whole))
             return
     if _LEAD_IN_WHOLE.match(whole) and clause.delim in (",", ""):
+        if st.current is not None and n > 0:
+            # …,各县市要A;会议要求,要B: a new directive; its 要 has no addressee.
+            _finish(ctx, st.current)
+            st.current = None
+            st.blocked = True
         st.directive = True
         return
     subject = _subject_at(ctx, p, clause.end)
@@ -348,8 +374,13 @@ def _clause(
     starts_with_modal = bool(re.match(r"要(?!求|素|点)", whole))
     current = st.current
     if current is not None:
-        if (starts_with_modal or enumerated) and current.has_action(f):
-            # X要A，要B / X：一是A；二是B — one task per point, same addressee.
+        if (
+            (starts_with_modal or enumerated)
+            and current.has_action(f)
+            and not (starts_with_modal and n > 0 and _SCOPE_BEFORE.match(f, clauses[n - 1].start))
+        ):
+            # X要A，要B / X：一是A；二是B — one task per point, same addressee. After a scope
+            # (…，特别是滞后的事项，要…; 对需要时间的，要…) the 要 goes on with the same point.
             _finish(ctx, current)
             action = p + 1 if starts_with_modal else p
             st.current = _Draft(current.lead, list(current.co), [(action, clause.end)])
@@ -366,9 +397,10 @@ def _clause(
                     # 请A牵头，会同B研究提出意见: the action starts after the co-units.
                     current.clauses[-1] = (co_list.end, clause.end)
         return
+    after_semicolon = n > 0 and clauses[n - 1].delim == ";" and not st.blocked
     if (
         topic is not None
-        and first_core
+        and (first_core or (after_semicolon and starts_with_modal))
         and (starts_with_modal or st.directive or _is_dated(ctx, p, clauses[-1].end))
     ):
         action = p + 1 if starts_with_modal else p
