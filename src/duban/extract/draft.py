@@ -113,6 +113,20 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
         return
     if _is_progress(ctx.f, *clauses[0]):
         return  # 由A牵头，B配合，已完成项目申报: a progress report, not an instruction
+    if _split_stages(ctx, draft, clauses):
+        return
+    if draft.spec_cycle is None and len(clauses) > 1:
+        # 每季度报送一次进展情况，每半年报送一次阶段性总结: one task per recurring report.
+        cyclic = [i for i, (s, e) in enumerate(clauses) if find_cycles(ctx.text[s:e]) and i > 0]
+        if cyclic and find_cycles(ctx.text[clauses[0][0] : clauses[cyclic[0] - 1][1]]):
+            cuts = [0, *cyclic, len(clauses)]
+            for a, b in itertools.pairwise(cuts):
+                _finish(
+                    ctx,
+                    _Draft(draft.lead, draft.co, clauses[a:b], spec_time=draft.spec_time),
+                    split_milestones=split_milestones,
+                )
+            return
     if (
         split_milestones
         and draft.spec_time is None
@@ -175,3 +189,36 @@ _PROGRESS_PAST = re.compile(r"(?<!为)了(?!解)")
 def _is_progress(f: str, start: int, end: int) -> bool:
     """已完成… / 编制了…: a report of what was done, not an instruction."""
     return bool(_PROGRESS_START.match(f, start, end) or _PROGRESS_PAST.search(f, start, end))
+
+
+_STAGE = re.compile(r"(?:第?[一二三四1-4]季度|[上下]半年)(?:末|底)?(?:前)?\s*:")
+
+
+def _split_stages(ctx: _Context, draft: _Draft, clauses: list[tuple[int, int]]) -> bool:
+    """第一季度：完成摸底。第二季度：完成设计。: one task per stage, due at the stage's end,
+    its text led by the item's topic (推进老旧小区改造：第一季度：完成摸底)."""
+    start, end = clauses[0][0], clauses[-1][1]
+    marks = list(_STAGE.finditer(ctx.f, start, end))
+    if len(marks) < 2:
+        return False
+    topic = ctx.text[start : marks[0].start()].strip().rstrip("。,;:，；：")
+    bounds = [m.start() for m in marks] + [end]
+    for k, m in enumerate(marks):
+        a, b = m.start(), bounds[k + 1]
+        piece = ctx.text[a:b].strip()
+        if not re.search(r"[\u4e00-\u9fff]", ctx.f[m.end() : b]):
+            continue
+        due = parse_deadline(ctx.text[m.start() : m.end()].rstrip(":：").strip(), ctx.base)
+        ctx.tasks.append(
+            DraftTask(
+                text=f"{topic}：{piece}" if topic else piece,
+                lead=_names(ctx, draft.lead),
+                co=[n for n in _names(ctx, draft.co) if n not in _names(ctx, draft.lead)],
+                deadline_raw=due.raw if due else None,
+                deadline=due.due if due else None,
+                deadline_kind=due.kind if due else None,
+                provisional=due.provisional if due else False,
+                start=a,
+            )
+        )
+    return True

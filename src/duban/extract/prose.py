@@ -78,11 +78,16 @@ _LEAD_IN_INLINE = re.compile(
 )
 _HEAD_ROLE = re.compile(r"(?:主要领导|主要负责人|主要负责同志|分管领导)?(?:也|还|都|均|则)?")
 _SCOPE_BEFORE = re.compile(r"\s*(?:特别是|尤其是|对于|对|针对|凡是?)[^,;:。]{1,30}的")
+_ALSO = re.compile(r"并(?=于|在|将|按|每)|并且|同时(?:要)?")
+_OWN_TIME = re.compile(r"尽快|立即|及时|马上|迅速|抓紧")
+_REPORT = re.compile(r"报送|上报|报(?=县|市|区|镇|乡|省)|报告")
 _WHEN = re.compile(r"(?:近期|近日|下阶段|下一步|今后|会后|随后|此后)\s*")
 _LABEL = re.compile(r"[^,;。]{1,12}$")  # "咨询类" before a colon
 
 _MODAL = re.compile(r"要(?!求|素|点|闻|件|害)|应当|应该|应(?!急)|必须|务必|须|需要|需(?!求)")
-_LEAD_DECL = re.compile(r"(?:要|应)?(?:主动|统一)?(?:牵头抓总|牵头|负责|主办|主责|协调|抓总)$")
+_LEAD_DECL = re.compile(
+    r"(?:要|应)?(?:主动|统一|具体)?(?:牵头抓总|牵头|负责落实|负责|主办|主责|协调|抓总|落实)$"
+)
 _CO_DECL = re.compile(
     r"(?:要|应)?(?:积极|主动|密切|全力|大力|做好|全面)?(?:配合|协助|协办|参与|协同配合)$"
 )
@@ -384,6 +389,19 @@ def _clause(
             _finish(ctx, current)
             action = p + 1 if starts_with_modal else p
             st.current = _Draft(current.lead, list(current.co), [(action, clause.end)])
+            return
+        also = _ALSO.match(f, p, clause.end)
+        if (
+            also
+            and current.has_action(f)
+            and (_is_dated(ctx, p, clause.end) or _REPORT.search(f, p, clause.end))
+            and any(_OWN_TIME.search(f, a, b) or _is_dated(ctx, a, b) for a, b in current.clauses)
+        ):
+            # …尽快组织实施，并于8月30前将情况报县政府办: a second task with its own time,
+            # same addressee. (…狠抓落实，并于1月15日前报… stays one task: the date is the
+            # only time the sentence gives.)
+            _finish(ctx, current)
+            st.current = _Draft(current.lead, list(current.co), [(also.end(), clause.end)])
             return
         first_action = not current.has_action(f)
         current.clauses.append((p, clause.end))

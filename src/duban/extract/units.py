@@ -184,6 +184,8 @@ def _ends_in_head(text: str, start: int, end: int) -> bool:
     # A name may close with a parenthetical: 各镇(街道)人民政府(办事处).
     core = re.sub(r"\([^()]*\)$", "", name)
     if core != name:
+        if re.fullmatch(r"各[县区市镇乡]", core):
+            return True  # 各县(区), 各县(市、区): a group written with its parenthetical
         return len(core) >= 2 and bool(_SUFFIX_RE.search(core)) and core not in NOT_UNITS
     return bool(_SUFFIX_RE.search(name))
 
