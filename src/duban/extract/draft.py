@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from duban.extract.deadline import Deadline, Kind, find_cycles, find_deadlines, parse_deadline
+from duban.extract.folding import fold
 from duban.extract.units import (
     Found,
     Known,
@@ -28,6 +29,9 @@ class DraftTask:
     cycle_raw: str | None = None
     cycle: str | None = None
     start: int = 0  # offset of `text` in the input, for ordering and highlighting
+    # The resolved deadline lies before the document's date (or today, when the date is
+    # unknown): shown to the user as such, never proposed silently.
+    deadline_past: bool = False
 
 
 # ---------------------------------------------------------------------------------------
@@ -80,7 +84,12 @@ def _time_of(
     ctx: _Context, start: int, end: int, spec_time: tuple[int, int] | None
 ) -> Deadline | None:
     if spec_time is not None:
-        return parse_deadline(ctx.text[spec_time[0] : spec_time[1]], ctx.base, ctx.calendar)
+        raw = ctx.text[spec_time[0] : spec_time[1]]
+        if re.match(r"\s*(?:全年|年内)", fold(raw)):
+            # 完成时限：全年 — the whole year, due at its end.
+            year_end = parse_deadline("年底", ctx.base, ctx.calendar)
+            return replace(year_end, raw=raw.strip()) if year_end else None
+        return parse_deadline(raw, ctx.base, ctx.calendar)
     excluded = [(c.start + start, c.end + start) for c in find_cycles(ctx.text[start:end])]
     excluded += [(m.start(), m.end()) for m in _START_SPAN.finditer(ctx.f, start, end)]
     chosen = None

@@ -43,6 +43,11 @@ _TIME_FIELDS = {"完成时限", "完成时间", "办结时限", "时间节点", 
 _CYCLE_FIELDS = {"报送要求", "报送时间", "调度频次"}
 
 
+_TASK_LABEL = re.compile(
+    r"(?:重点工作|主要任务|工作任务|目标任务|重点任务|工作内容|任务内容)\s*:\s*\|?\s*"
+)
+
+
 @dataclass
 class Line:
     index: int
@@ -74,7 +79,7 @@ def _split_values(text: str, start: int, end: int) -> list[Found]:
             depth += 1
         elif c == ")":
             depth = max(0, depth - 1)
-        elif depth == 0 and c in "、,;/ ":
+        elif depth == 0 and c in "、,;/ |":
             left, seg_start = text[seg_start:i], i + 1
             if c == "、" and (len(left) == 1 or (len(left) == 2 and left[0] == "各")):
                 continue  # 各县、市、区政府: one group name, not 各县 + 市 + 区政府
@@ -87,7 +92,7 @@ def _split_values(text: str, start: int, end: int) -> list[Found]:
         paren = seg.find("(")
         if paren >= 0 and (len(seg) - paren > 9 or "," in seg[paren:]):
             piece_end = piece_start + paren
-        while piece_end > piece_start and text[piece_end - 1] in " 等。.":
+        while piece_end > piece_start and text[piece_end - 1] in " 等。.|":
             piece_end -= 1
         while piece_start < piece_end and text[piece_start] == " ":
             piece_start += 1
@@ -105,9 +110,9 @@ def _parse_spec(text: str, start: int, end: int) -> Spec | None:
     for k, m in enumerate(labels):
         v_start = m.end()
         v_end = labels[k + 1].start() if k + 1 < len(labels) else end
-        while v_end > v_start and text[v_end - 1] in ";,。 ":
+        while v_end > v_start and text[v_end - 1] in ";,。 |":
             v_end -= 1
-        while v_start < v_end and text[v_start] == " ":
+        while v_start < v_end and text[v_start] in " |":
             v_start += 1
         name = re.sub(r"\s", "", m.group(1))
         if name in _LEAD_FIELDS:
@@ -209,6 +214,12 @@ def _lines(text: str, known: Known) -> list[Line]:
                 while start < end and text[start] == " ":
                     start += 1
                 break
+        label = _TASK_LABEL.match(text, start, end)
+        if label:
+            # Key–value tables: "重点工作: | 建成… |" — the cell is the item.
+            start = label.end()
+            while end > start and text[end - 1] in " |":
+                end -= 1
         line = Line(index, start, end, level)
         spec = _parse_spec(text, start, end)
         if spec is not None:
@@ -226,8 +237,11 @@ def _lines(text: str, known: Known) -> list[Line]:
             continue
         prev = next((m for m in reversed(merged) if m.end > m.start), None)
         if line.spec_only and prev is not None and prev.spec_only and prev.spec and line.spec:
-            prev.spec.lead.extend(line.spec.lead)
-            prev.spec.co.extend(line.spec.co)
+            if prev.spec.lead:  # 牵头单位：A / 责任单位：B、C — B and C assist
+                prev.spec.co.extend(line.spec.lead + line.spec.co)
+            else:
+                prev.spec.lead.extend(line.spec.lead)
+                prev.spec.co.extend(line.spec.co)
             prev.spec.time = prev.spec.time or line.spec.time
             prev.spec.cycle = prev.spec.cycle or line.spec.cycle
             line.end = line.start  # now empty; its fields live on `prev`

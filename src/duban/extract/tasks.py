@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from duban.extract.draft import DraftTask, _Context
 from duban.extract.folding import fold
-from duban.extract.lists import _lines, _plan_pass
+from duban.extract.lists import Line, _lines, _plan_pass
 from duban.extract.numerals import cn_int
 from duban.extract.prose import _EXHORTATION, _prose_pass
 from duban.extract.tables import _table_pass
@@ -77,13 +79,51 @@ def extract(
     _prose_pass(ctx, lines, consumed)
     seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
     out: list[DraftTask] = []
+    headings = _headings(ctx.f, lines)
+    today = base or datetime.now(tz=_SHANGHAI).date()
     for task in sorted(ctx.tasks, key=lambda t: t.start):
         key = (fold(task.text), tuple(task.lead), tuple(task.co))
         if key in seen or _is_exhortation(task):
             continue
         seen.add(key)
+        task = _with_topic(ctx, task, headings)
+        if task.deadline is not None and task.deadline < today:
+            task = replace(task, deadline_past=True)
         out.append(task)
     return out
+
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+_ABOUT = re.compile(
+    r"关于([^。;:,]{2,24}?)(?:的有关问题|有关问题|的问题|问题|有关事项|事项)?(?:。|:|$)"
+)
+
+
+def _headings(f: str, lines: list[Line]) -> list[tuple[int, int, int]]:
+    """Meeting-minute headings (二、关于秋冬季森林防火。): where each starts and its topic."""
+    out: list[tuple[int, int, int]] = []
+    for line in lines:
+        if line.level is None or line.level > 2:
+            continue
+        m = _ABOUT.match(f, line.start, line.end)
+        if m:
+            out.append((line.start, m.start(1), m.end(1)))
+    return out
+
+
+def _with_topic(ctx: _Context, task: DraftTask, headings: list[tuple[int, int, int]]) -> DraftTask:
+    """A task under a 关于… heading names the heading's topic when its own text does not:
+    立即开展隐患排查 → 秋冬季森林防火：立即开展隐患排查."""
+    under = [h for h in headings if h[0] <= task.start]
+    if not under:
+        return task
+    _, a, b = under[-1]
+    topic = ctx.text[a:b].strip()
+    core = re.sub(r"^(?:做好|加强|推进|进一步|开展|全县|全区|全市|当前|近期)+", "", fold(topic))
+    text = fold(task.text)
+    if len(core) < 2 or any(core[i : i + 2] in text for i in range(len(core) - 1)):
+        return task
+    return replace(task, text=f"{topic}：{task.text}")
 
 
 _LABELLED_DATE = re.compile(
