@@ -124,7 +124,11 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
         return  # 由A牵头，B配合，已完成项目申报: a progress report, not an instruction
     if _split_stages(ctx, draft, clauses):
         return
-    if draft.spec_cycle is None and len(clauses) > 1:
+    if (
+        draft.spec_cycle is None
+        and len(clauses) > 1
+        and len(find_cycles(ctx.text[clauses[0][0] : clauses[-1][1]])) > 1
+    ):
         # 每季度报送一次进展情况，每半年报送一次阶段性总结: one task per recurring report.
         cyclic = [i for i, (s, e) in enumerate(clauses) if find_cycles(ctx.text[s:e]) and i > 0]
         if cyclic and find_cycles(ctx.text[clauses[0][0] : clauses[cyclic[0] - 1][1]]):
@@ -165,6 +169,8 @@ def _finish(ctx: _Context, draft: _Draft, *, split_milestones: bool = True) -> N
     text = ctx.text[start:end].strip()
     if not text or not re.search(r"[\u4e00-\u9fff]", text):
         return
+    if _PROGRESS_FIELD.search(ctx.f, start, end):
+        return  # …项目责任人:尹文德 实际完成情况:已于5月30日通车: a progress row, not a task
     deadline = _time_of(ctx, start, end, draft.spec_time)
     if draft.spec_cycle is not None:
         cyc_text = ctx.text[draft.spec_cycle[0] : draft.spec_cycle[1]]
@@ -200,6 +206,7 @@ def _is_progress(f: str, start: int, end: int) -> bool:
     return bool(_PROGRESS_START.match(f, start, end) or _PROGRESS_PAST.search(f, start, end))
 
 
+_PROGRESS_FIELD = re.compile(r"(?:完成|推进|进展|进度)情况\s*:")
 _STAGE = re.compile(r"(?:第?[一二三四1-4]季度|[上下]半年)(?:末|底)?(?:前)?\s*:")
 
 

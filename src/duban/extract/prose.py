@@ -81,6 +81,7 @@ _SCOPE_BEFORE = re.compile(r"\s*(?:特别是|尤其是|对于|对|针对|凡是?
 _ALSO = re.compile(r"并(?=于|在|将|按|每)|并且|同时(?:要)?")
 _OWN_TIME = re.compile(r"尽快|立即|及时|马上|迅速|抓紧")
 _REPORT = re.compile(r"报送|上报|报(?=县|市|区|镇|乡|省)|报告")
+_ACCORDING = re.compile(r"按|依|根据|对照|结合|遵照")
 _WHEN = re.compile(r"(?:近期|近日|下阶段|下一步|今后|会后|随后|此后)\s*")
 _LABEL = re.compile(r"[^,;。]{1,12}$")  # "咨询类" before a colon
 
@@ -340,7 +341,7 @@ def _clause(
             st.directive = st.directive or bool(_LEAD_IN_WHOLE.match(whole))
             return
     if _LEAD_IN_WHOLE.match(whole) and clause.delim in (",", ""):
-        if st.current is not None and n > 0:
+        if st.current is not None and n > 0 and not _ACCORDING.match(whole):
             # …,各县市要A;会议要求,要B: a new directive; its 要 has no addressee.
             _finish(ctx, st.current)
             st.current = None
