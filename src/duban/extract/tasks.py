@@ -18,6 +18,11 @@ Three passes over the lines of the text:
    (``要…。要…。``) is not addressed to anyone and yields nothing. ``请以上单位…`` is one
    task per unit named before it.
 
+Across passes: quarterly stage targets (第一季度：…。第二季度：…) and recurring reports
+(每季度报送…，每半年报送…) become one task each; a task under a ``关于…`` heading carries
+the heading's topic when its own text does not name it; a deadline before the document's
+date (or today) is flagged ``deadline_past``.
+
 Each pass has its module: ``tables.py`` (0), ``lists.py`` (1), ``prose.py`` (2);
 ``draft.py`` turns what a pass found into a DraftTask.
 
