@@ -105,6 +105,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("date", re.compile(rf"(?:{_Y})?{_M}{_D}{_BEFORE}?")),
+    # 8月30前: the 日 left out, which only a following 前 makes a date.
+    (
+        "date",
+        re.compile(rf"(?:{_Y})?{_M}(?P<d>3[01]|[12]\d|0?[1-9])(?:前|之前|以前)"),
+    ),
     ("xun", re.compile(rf"(?:{_Y})?{_M}(?P<x>上|中|下)旬(?:末)?{_BEFORE}?")),
     ("month_end", re.compile(rf"(?:{_Y})?{_M}(?:底|末|末底){_BEFORE}?")),
     ("month_only", re.compile(rf"{_Y}{_M}(?:{_BEFORE})?(?![\d一二三四五六七八九十上中下底末])")),

@@ -146,11 +146,12 @@ _STOP = re.compile(
     r"(?<![主重需纪摘必只首])要(?!素)|应当|应该|应(?!急)|必须|务必|须|需要|需(?!求)|将|对(?!外|口)|"
     r"在|于|把|被|根据|按照|按|依据|结合|围绕|针对|负责(?!单位|部门)|牵头(?!单位|部门)|"
     r"配合(?!单位|部门)|会同|协同(?!单位)|协助|联合(?!会|社)|参与(?!单位)|是|为|进一步|切实|"
-    r"认真|积极|主动|全力|严格|及时|立即|尽快|迅速|加强|加快|抓好|做好|落实|开展|完成|"
+    r"认真|积极|主动|全力|严格|及时|立即|尽快|迅速|加强|加快|抓好|做好|落实(?!办|室)|开展|完成|"
     r"组织(?!部)|督促|统筹|推进(?!办)|进行|实行|确保|召开|主持|参加|出席|同意|通过|审议|印发|"
     r"已|了|正在|并|等|从|自(?!然|治|贸)|向|以|由|请|就(?!业)|关于|上报|报送|发布|提出|制定|"
     r"建立|持续|始终|全面|深入|坚持|研究(?!室|院|所|中心)|调研|听取|要求|指出|强调|的|加大|"
-    r"主抓|分管|带领|召集|今年|明年|当前|目前|全年|年底|以上|上述|其中|副?[县区市镇乡]长|书记|"
+    r"主抓|分管|带领|召集|今年|明年|当前|目前|全年|年底|近期|近日|下阶段|下一步|今后|会后|随后|"
+    r"以上|上述|其中|副?[县区市镇乡]长|书记|"
     r"主任|局长|部长|科长|主席|同志|代表|负责人"
 )
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -183,6 +184,8 @@ def _ends_in_head(text: str, start: int, end: int) -> bool:
     # A name may close with a parenthetical: 各镇(街道)人民政府(办事处).
     core = re.sub(r"\([^()]*\)$", "", name)
     if core != name:
+        if re.fullmatch(r"各[县区市镇乡]", core):
+            return True  # 各县(区), 各县(市、区): a group written with its parenthetical
         return len(core) >= 2 and bool(_SUFFIX_RE.search(core)) and core not in NOT_UNITS
     return bool(_SUFFIX_RE.search(name))
 
@@ -214,7 +217,10 @@ def _known(known: Known | Iterable[str] | None) -> Known:
 
 
 _PRONOUN = re.compile(r"我|本|该|此|其(?![他它])")
-_LIST_ONLY = ("人民政府", "政府")  # 各乡镇党委、政府: a name only after the one it shortens
+# 各乡镇党委、政府 / 各街道、部门: a name only after the one it shortens
+_LIST_ONLY = ("人民政府", "政府", "部门", "单位")
+# 各地: a group addressee without a head noun (各地、各部门要…)
+_GROUP_ONLY = re.compile(r"各地(?![区方市段])")
 
 
 def unit_ends(
@@ -228,6 +234,9 @@ def unit_ends(
     ends: set[int] = set(_known(known).ends_at(text, start))
     if in_list:
         ends.update(start + len(w) for w in _LIST_ONLY if text.startswith(w, start))
+    group = _GROUP_ONLY.match(text, start)
+    if group:
+        ends.add(group.end())
     if start >= len(text) or _STOP.match(text, start):
         return sorted(ends)
     i = start

@@ -115,6 +115,8 @@ class Command(BaseCommand):
             if task.deadline_raw:
                 due = task.deadline.isoformat() if task.deadline else "无具体日期"
                 note = "（暂定：该年节假日未确认）" if task.provisional else ""
+                if task.deadline_past:
+                    note += "（已过：早于文档日期，请核对）"
                 self.stdout.write(f"   时限：{task.deadline_raw} → {due}{note}")
             if task.cycle_raw:
                 kind, _, day = (task.cycle or "").partition(":")

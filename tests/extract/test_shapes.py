@@ -1,0 +1,113 @@
+"""Shapes of real documents that the dev set did not have (issue 10).
+
+The texts are written for these tests, after the shapes seen in public documents; they pin
+behaviour, they are not a measurement (the corpus under tests/extract/corpus is).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from duban.extract.tasks import extract
+
+BASE = date(2024, 1, 10)
+
+
+def _one(text: str, base: date = BASE):
+    return extract(text, base=base)
+
+
+def test_deadline_without_day_character() -> None:
+    tasks = _one("请各单位按照通知要求尽快组织实施，并于8月30前将实施情况报县政府办公室。")
+    assert [t.text for t in tasks] == [
+        "按照通知要求尽快组织实施",
+        "于8月30前将实施情况报县政府办公室。",
+    ]
+    assert tasks[1].deadline == date(2024, 8, 30)
+    assert all(t.lead == ["各单位"] for t in tasks)
+
+
+def test_one_dated_report_stays_one_task() -> None:
+    # The only time the sentence gives belongs to the whole instruction (dev doc 04).
+    tasks = _one("各责任单位要制订工作方案,狠抓落实,并于2024年1月15日前将工作方案报区政府办公室。")
+    assert len(tasks) == 1 and tasks[0].deadline == date(2024, 1, 15)
+
+
+def test_person_leads_unit_carries_out() -> None:
+    tasks = _one("三、关于防汛设施。由张明同志牵头，县水利局落实，9月底前完成水毁设施修复。")
+    assert len(tasks) == 1
+    assert tasks[0].lead == ["县水利局"] and tasks[0].co == []
+    assert tasks[0].deadline == date(2024, 9, 30)
+
+
+def test_recurring_reports_are_tasks_with_their_cycle() -> None:
+    text = (
+        "各县(区)和有关成员单位要于2024年3月15日前报市领导小组办公室备案。"
+        "各成员单位每季度报送一次工作进展情况，每半年报送一次阶段性工作总结。"
+    )
+    tasks = _one(text)
+    assert tasks[0].lead == ["各县(区)"] and tasks[0].co == ["有关成员单位"]
+    assert [(t.cycle_raw, t.lead) for t in tasks[1:]] == [
+        ("每季度", ["各成员单位"]),
+        ("每半年", ["各成员单位"]),
+    ]
+
+
+def test_quarterly_stage_targets() -> None:
+    text = (
+        "1.推进老旧小区改造。第一季度：完成摸底调查。第二季度：完成设计招标。"
+        "第三季度：开工建设。（牵头单位：县住建局；配合单位：县财政局）"
+    )
+    tasks = _one(text)
+    assert [t.deadline for t in tasks] == [date(2024, 3, 31), date(2024, 6, 30), date(2024, 9, 30)]
+    assert all(t.text.startswith("推进老旧小区改造：第") for t in tasks)
+    assert all(t.lead == ["县住建局"] and t.co == ["县财政局"] for t in tasks)
+
+
+def test_heading_topic_and_past_deadline() -> None:
+    text = (
+        "二、关于秋冬季森林防火。由县应急管理局牵头，各乡镇配合，立即开展隐患排查，11月底前完成。"
+    )
+    (task,) = _one(text, base=date(2024, 12, 5))
+    assert task.text == "秋冬季森林防火：立即开展隐患排查，11月底前完成。"
+    assert task.lead == ["县应急管理局"] and task.co == ["各乡镇"]
+    assert task.deadline == date(2024, 11, 30) and task.deadline_past
+    (same,) = _one(text, base=date(2024, 10, 5))
+    assert not same.deadline_past
+
+
+def test_web_table_with_leader_and_progress_columns() -> None:
+    text = (
+        "序号 | 重点工作 | 牵头 单位 | 责任领导 | 完成时限 | 1-10月推进情况 |\n"
+        "1 | 完成农村公路建设50公里 | 县交通运输局 | 王刚 | 全年 | 已完成40公里 |\n"
+    )
+    (task,) = _one(text)
+    assert task.text == "完成农村公路建设50公里"
+    assert task.lead == ["县交通运输局"] and task.co == []  # 王刚 is a person
+    assert task.deadline_raw == "全年" and task.deadline == date(2024, 12, 31)
+
+
+def test_key_value_table() -> None:
+    text = (
+        "重点工作: | 建成城乡供水一体化工程 |\n牵头单位: | 县水利局 |\n"
+        "责任单位: | 县财政局、各乡镇 |\n完成时限: | 12月底前 |\n"
+    )
+    (task,) = _one(text)
+    assert task.text == "建成城乡供水一体化工程"
+    assert task.lead == ["县水利局"] and task.co == ["县财政局", "各乡镇"]
+    assert task.deadline == date(2024, 12, 31)
+
+
+def test_list_fields_with_leader_people() -> None:
+    text = (
+        "1. 地区生产总值增长8%以上。\n牵头负责领导:金力。\n牵头责任单位:市发展改革委。\n"
+        "协同责任单位:市经信局、滁州经开区管委会等,各县、市、区政府。\n"
+    )
+    (task,) = _one(text)
+    assert task.lead == ["市发展改革委"]
+    assert task.co == ["市经信局", "滁州经开区管委会", "各县、市、区政府"]
+
+
+def test_time_word_and_also_before_modal() -> None:
+    tasks = _one("下阶段市政府办公厅将进一步加大督查考核力度。各专班成员单位也要加压鼓劲。")
+    assert [t.lead for t in tasks] == [["市政府办公厅"], ["各专班成员单位"]]
