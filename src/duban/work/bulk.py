@@ -293,7 +293,7 @@ def write_batch(
             directive_rows.append(row)
             event_rows.append(registered)
             for task_row in task_rows[first_row:]:
-                task_row.directive = row  # cached, so tally.key_of reads the kind without a query
+                task_row.directive = row  # cached, so tally.keys_of reads the kind without a query
         Directive.objects.bulk_create(directive_rows)
         Task.objects.bulk_create(task_rows)
         Event.objects.bulk_create(event_rows, batch_size=2000)

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from duban.org.models import Leader, Portfolio, Unit, User
-from duban.work import selectors
+from duban.work import selectors, tally
 from duban.work.models import DirectiveKind, DirectiveStatus, Light, TaskStatus, TaskTally
 
 MONTHS = 12
@@ -49,7 +49,12 @@ def counts(user: User) -> Counts:
     statuses = dict.fromkeys(TaskStatus.values, 0)
     rows: Iterable[tuple[str, str, int]]
     if _county_wide(user):
-        rows = TaskTally.objects.values_list("light", "status").annotate(total=Sum("n")).order_by()
+        rows = (
+            TaskTally.objects.filter(facet=tally.STATE)
+            .values_list("light", "status")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
     else:
         # COUNT(*): PostgreSQL then answers from the index alone (bench/README.md).
         rows = (
@@ -114,7 +119,7 @@ def on_time(user: User, *, now: datetime, months: int = MONTHS) -> OnTime:
     groups: list[tuple[str, int | None, int | None, int, int]]
     if _county_wide(user):
         groups = list(
-            TaskTally.objects.filter(closed_month__gte=since)
+            TaskTally.objects.filter(facet=tally.CLOSED, month__gte=since)
             .values_list("kind", "leader_id", "lead_unit_id")
             .annotate(total=Sum("n"), ok=Coalesce(Sum("n", filter=Q(closed_on_time=True)), 0))
             .order_by()
@@ -186,18 +191,15 @@ def monthly_trend(user: User, *, now: datetime, months: int = MONTHS) -> list[Mo
     new, closed = [0] * months, [0] * months
     if _county_wide(user):
         index = {m: i for i, m in enumerate(starts)}
-        for assigned_in, closed_in, n in (
-            TaskTally.objects.filter(
-                Q(assigned_month__gte=starts[0]) | Q(closed_month__gte=starts[0])
-            )
-            .values_list("assigned_month", "closed_month")
+        series = {tally.ASSIGNED: new, tally.CLOSED: closed}
+        for facet, month, n in (
+            TaskTally.objects.filter(facet__in=list(series), month__gte=starts[0])
+            .values_list("facet", "month")
             .annotate(total=Sum("n"))
             .order_by()
         ):
-            if assigned_in in index:
-                new[index[assigned_in]] += n
-            if closed_in in index:
-                closed[index[closed_in]] += n
+            if month in index:
+                series[facet][index[month]] += n
         return [Month(m, a, c) for m, a, c in zip(starts, new, closed, strict=True)]
     bounds = [_local_midnight(d) for d in starts]
     groups = (

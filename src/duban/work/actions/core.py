@@ -191,11 +191,11 @@ def state_of(task: Task) -> rules.TaskState:
 def store_state(task: Task, state: rules.TaskState) -> None:
     """Write a TaskState onto the task row and its assignment rows."""
     names = rules.TaskState.task_fields()
-    counted_as = tally.key_of(task)
+    counted_as = tally.keys_of(task)
     for name in names:
         setattr(task, name, getattr(state, name))
     task.save(update_fields=[*names, "event_seq", "head_hash"])
-    tally.moved(counted_as, tally.key_of(task))  # the dashboard's counts, same transaction
+    tally.moved(counted_as, tally.keys_of(task))  # the dashboard's counts, same transaction
     existing = {a.unit_id: a for a in task.assignments.all()}
     for unit_id, a_state in state.assignments.items():
         row = existing.get(unit_id) or Assignment(task=task, unit_id=unit_id)
