@@ -509,7 +509,7 @@ class TaskTally(models.Model):
     `duban rebuild --fix` recounts the whole table from the tasks.
     """
 
-    facet = models.CharField(max_length=10)  # state / assigned / closed (work/tally.py)
+    facet = models.CharField(max_length=10)  # state, assigned, closed_in, closed (work/tally.py)
     lead_unit_id = models.IntegerField(null=True)
     leader_id = models.IntegerField(null=True)
     kind = models.CharField(max_length=20)

@@ -191,7 +191,7 @@ def monthly_trend(user: User, *, now: datetime, months: int = MONTHS) -> list[Mo
     new, closed = [0] * months, [0] * months
     if _county_wide(user):
         index = {m: i for i, m in enumerate(starts)}
-        series = {tally.ASSIGNED: new, tally.CLOSED: closed}
+        series = {tally.ASSIGNED: new, tally.CLOSED_IN: closed}
         for facet, month, n in (
             TaskTally.objects.filter(facet__in=list(series), month__gte=starts[0])
             .values_list("facet", "month")

@@ -1,10 +1,10 @@
 """The dashboard's counts kept up to date by the actions (TaskTally), instead of a scan per view.
 
 A task counts once in each facet that applies to it: its (status, light); the Asia/Shanghai
-month it was assigned; and, once closed, its (lead unit, leader, directive kind, on time,
-month closed). That is everything the county-wide 统计 page groups by (work/stats.py), so
-its figures are sums over the tally's rows (a few thousand a year), whatever the number of
-tasks.
+month it was assigned; and, once closed, the month it was closed and its (lead unit,
+leader, directive kind, on time, month closed). That is everything the county-wide 统计
+page groups by (work/stats.py), so its figures are sums over the tally's rows (a few
+thousand a year), whatever the number of tasks.
 
 How the rows stay right:
 - `added` when a task row is inserted (decompose, the bulk loader), `moved` when
@@ -53,7 +53,8 @@ FIELDS = (
 # the 100,000-task workload, against 36 + ~20 + ~26,000 (of which a year is ~9,000) here.
 STATE = "state"  # (status, light): the counts by light and status
 ASSIGNED = "assigned"  # (month assigned): 新交办 per month
-CLOSED = "closed"  # (lead unit, leader, kind, on time, month closed): on-time rates, 办结
+CLOSED = "closed"  # (lead unit, leader, kind, on time, month closed): on-time rates
+CLOSED_IN = "closed_in"  # (month closed): 办结 per month, without summing the rows above
 
 
 def month_of(at: datetime | None) -> date | None:
@@ -66,6 +67,7 @@ def keys_of(task: Task) -> list[Key]:
     if task.assigned_at is not None:
         keys.append((ASSIGNED, None, None, "", "", "", None, month_of(task.assigned_at)))
     if task.closed_at is not None:
+        keys.append((CLOSED_IN, None, None, "", "", "", None, month_of(task.closed_at)))
         keys.append(
             (
                 CLOSED,
@@ -168,6 +170,8 @@ def actual() -> dict[Key, int]:
         .order_by()
     ):
         out[(CLOSED, unit, leader, kind, "", "", on_time, _date(closed))] = n
+        key = (CLOSED_IN, None, None, "", "", "", None, _date(closed))
+        out[key] = out.get(key, 0) + n
     return out
 
 

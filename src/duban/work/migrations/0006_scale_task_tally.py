@@ -28,13 +28,17 @@ def count_existing_tasks(apps, schema_editor):
         .annotate(t=Count("*"))
         .order_by()
     )
+    closed_in = {}
     for unit, leader, kind, on_time, month, n in closed:
+        closed_in[month] = closed_in.get(month, 0) + n
         rows.append(
             TaskTally(
                 facet="closed", lead_unit_id=unit, leader_id=leader, kind=kind, status="",
                 light="", closed_on_time=on_time, month=month, n=n,
             )
         )
+    for month, n in closed_in.items():
+        rows.append(TaskTally(facet="closed_in", kind="", status="", light="", month=month, n=n))
     TaskTally.objects.bulk_create(rows, batch_size=2000)
 
 
