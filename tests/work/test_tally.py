@@ -25,7 +25,9 @@ from duban.org.models import User
 from duban.work import stats, tally
 from duban.work.errors import ActionError
 from duban.work.models import Task, TaskTally
-from tests.audit.test_rebuild_property import RebuildEqualsProjection, move_st
+
+# The module, not the class: a TestCase imported by name is collected (and run) here again.
+from tests.audit import test_rebuild_property as histories
 from tests.conftest import SMALL_COUNTY, County, at
 
 
@@ -39,7 +41,7 @@ def _dashboard(user: User, now: object) -> tuple[object, ...]:
 
 class TallyEqualsRecount(TestCase):
     @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(move_st, min_size=5, max_size=40))
+    @given(st.lists(histories.move_st, min_size=5, max_size=40))
     def test_tally_equals_a_recount_after_random_histories(
         self, moves: list[tuple[str, int, int, bool]]
     ) -> None:
@@ -48,7 +50,7 @@ class TallyEqualsRecount(TestCase):
         now = at("2026-03-02 09:00")
         units = [c.a, c.b, c.c, c.d]
         liaison = {c.a.pk: c.amy, c.b.pk: c.bob, c.c.pk: c.carl}
-        mover = RebuildEqualsProjection()
+        mover = histories.RebuildEqualsProjection()
         for move, n, hours, flag in moves:
             now += timedelta(hours=hours)
             tasks = list(Task.objects.order_by("pk"))
@@ -76,7 +78,7 @@ class RebuildRecounts(TestCase):
         now = at("2026-03-02 09:00")
         units = [c.a, c.b, c.c, c.d]
         for i in range(3):
-            RebuildEqualsProjection()._move("new", i, False, None, now, c, units, {})
+            histories.RebuildEqualsProjection()._move("new", i, False, None, now, c, units, {})
         self.assertEqual(tally.differences(), [])
         # Someone's hand edit, or a bug: one task too many counted as red.
         TaskTally.objects.create(facet=tally.STATE, kind="", status="assigned", light="red", n=1)
