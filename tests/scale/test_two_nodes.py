@@ -16,7 +16,9 @@ import http.cookiejar
 import io
 import os
 import re
+import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -34,7 +36,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 NGINX = Path("/usr/sbin/nginx")
-PORTS = range(18820, 18900)  # this work's port range (18800-18899)
+PORTS = range(18900, 19000)  # this work's port range (helper brief)
 PASSWORD = "Two-nodes-2026"
 
 pytestmark = pytest.mark.skipif(
@@ -54,7 +56,7 @@ def _free_ports(n: int) -> list[int]:
         found.append(port)
         if len(found) == n:
             return found
-    raise RuntimeError("no free ports in 18820-18899")
+    raise RuntimeError(f"no free ports in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -140,7 +142,11 @@ class Browser:
 
 def _start(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        # A session of its own: `duban serve` starts gunicorn, the worker and tick, and the
+        # teardown ends that whole group.
+        return subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +161,11 @@ def cluster() -> Iterator[Cluster]:
         **os.environ,
         "DATABASE_URL": db_url,
         "DUBAN_REPLICA_URL": f"postgres://postgres@127.0.0.1:{r_port}/duban",
+        # Every node of one site holds the same keys (docs/cryptography.md): the session
+        # signing key, the chains' HMAC key and the personal fields' key.
         "DUBAN_SECRET_KEY": "two-nodes-test-secret-key-0123456789abcdef",
+        "DUBAN_CHAIN_KEY": secrets.token_hex(32),
+        "DUBAN_FIELD_KEY": secrets.token_hex(32),
         "DUBAN_DATA": str(tmp / "setup-data"),
     }
     c = Cluster(tmp, p_port, r_port, [n1, n2], ng, env)
@@ -207,8 +217,10 @@ def cluster() -> Iterator[Cluster]:
         setup = (
             "import sys, django; sys.path.insert(0, sys.argv[1]); django.setup();"
             "from duban.org.loader import load; from tests.conftest import SMALL_COUNTY;"
-            "from duban.org.models import User; load(SMALL_COUNTY);"
-            "[u.set_password(sys.argv[2]) or u.save() for u in User.objects.all()]"
+            "from duban.org.models import SecurityPolicy, User; load(SMALL_COUNTY);"
+            "[u.set_password(sys.argv[2]) or u.save() for u in User.objects.all()];"
+            # Password-only sign-in, as the other business tests (no second factor here).
+            "SecurityPolicy.objects.update_or_create(pk=1, defaults={'mfa_roles': []})"
         )
         subprocess.run(
             [sys.executable, "-c", setup, str(REPO), PASSWORD],
@@ -292,9 +304,14 @@ http {{
         yield c
     finally:
         for proc in c.procs:
-            proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
         for proc in c.procs:
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
         for data in (replica, primary):
             if (data / "postmaster.pid").exists():
