@@ -186,8 +186,17 @@ def differences() -> list[str]:
 
 
 def recount() -> int:
-    """Rewrite the tally from the tasks; returns the rows written."""
+    """Rewrite the tally from the tasks; returns the rows written. Safe beside writers.
+
+    On PostgreSQL the table is locked against the writers' inserts first (EXCLUSIVE mode
+    still lets the dashboard read): a writer that has inserted its deltas is waited for,
+    one that has not yet waits for the recount, so every change is counted exactly once —
+    either in the recount or as a delta after it. SQLite has one writer at a time anyway.
+    """
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {TaskTally._meta.db_table} IN EXCLUSIVE MODE")
         TaskTally.objects.all().delete()
         rows = [_row(k, n) for k, n in actual().items()]
         TaskTally.objects.bulk_create(rows, batch_size=2000)
