@@ -1,15 +1,20 @@
 # ruff: noqa: E501 (the template loop, verbatim)
-"""The ledger's rows are written in Python (views/ledger.rows_html) for speed: the markup
-must be the one the template loop it replaced made, cell for cell, escaping included."""
+"""The ledger's rows and filter selects are written in Python (views/ledger.rows_html,
+web/widgets.FastSelect) for speed: the markup must be the one the template loop and Django's
+Select made, cell for cell and option for option, escaping included."""
 
 from __future__ import annotations
 
 import re
 
+from django import forms
+from django.http import QueryDict
 from django.template import engines
 
-from duban.web.views.ledger import rows_html
-from duban.work import actions
+from duban.org.models import Leader, Unit
+from duban.web.views.ledger import LedgerForm, rows_html
+from duban.web.widgets import FastSelect
+from duban.work import actions, ledger
 from duban.work.ledger import LedgerFilters, ledger_page
 from tests.conftest import County, at
 from tests.web.test_ledger import Office, make
@@ -57,3 +62,27 @@ def test_rows_written_in_python_are_the_templates_markup(county: County) -> None
         written = rows_html(page.rows, batch=batch)
         assert _tags(written) == _tags(expected)
     assert "&lt;b&gt;已完成" in written and "&quot;城南&lt;新区&gt;&quot;" in written
+
+
+def test_the_filter_selects_written_in_python_are_djangos_markup(county: County) -> None:
+    # A unit whose name needs escaping, a stopped unit, and a filter chosen in each select.
+    odd = Unit.objects.create(code="odd", name='"城南"<新区>&管委会', short_name="", order=99)
+    Unit.objects.filter(pk=county.d.pk).update(is_active=False)
+    units = list(Unit.objects.order_by("-is_active", "order", "id"))
+    leaders = list(Leader.objects.order_by("order", "id"))
+    data = QueryDict(mutable=True)
+    data.update(
+        {"kind": "meeting", "unit": str(odd.pk), "unit_role": ledger.LEAD, "status": "open"}
+    )
+    data.update({"light": "red", "is_key": "1", "leader": str(leaders[0].pk), "sort": "due"})
+    form = LedgerForm(data, units=units, leaders=leaders)
+    form.is_valid()
+    selects = [n for n, f in form.fields.items() if isinstance(f.widget, FastSelect)]
+    assert len(selects) == 9
+    for name in selects:
+        field = form[name]
+        fast = str(field)
+        field.field.widget = forms.Select(choices=field.field.widget.choices)
+        assert fast == str(form[name]), name
+    assert "&quot;城南&quot;&lt;新区&gt;&amp;管委会" in str(form["unit"])
+    assert f'<option value="{odd.pk}" selected>' in str(form["unit"])

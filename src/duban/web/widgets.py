@@ -9,21 +9,24 @@ context, so the page does not change.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 
-def _attrs(attrs: dict[str, Any]) -> SafeString:
+def _esc(value: Any) -> str:
+    """As Django's conditional_escape, without its lazy-string machinery per call."""
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
     """As Django's widgets/attrs.html: in the dict's order, True bare, False left out."""
-    return mark_safe(
-        "".join(
-            f" {conditional_escape(k)}" if v is True else format_html(' {}="{}"', k, str(v))
-            for k, v in attrs.items()
-            if v is not False
-        )
+    return "".join(
+        f" {_esc(k)}" if v is True else f' {_esc(k)}="{_esc(str(v))}"'
+        for k, v in attrs.items()
+        if v is not False
     )
 
 
@@ -32,20 +35,16 @@ class FastSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        parts = [f'<select name="{_esc(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, options, _ in widget["optgroups"]:
             if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+                parts.append(f'\n  <optgroup label="{_esc(group_name)}">')
             for option in options:
                 parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>\n',
-                        str(option["value"]),
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
+                    f'\n  <option value="{_esc(str(option["value"]))}"'
+                    f"{_attrs(option['attrs'])}>{_esc(option['label'])}</option>\n"
                 )
             if group_name:
-                parts.append(mark_safe("\n  </optgroup>"))
-        parts.append(mark_safe("\n</select>"))
-        return mark_safe("".join(conditional_escape(p) for p in parts))
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))

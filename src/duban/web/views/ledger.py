@@ -7,6 +7,7 @@ and pushes the URL, and field errors travel out of band to their place beside th
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 from typing import Any
 
@@ -140,6 +141,14 @@ STATUS_LABELS = dict(TaskStatus.choices)
 LIGHT_LABELS = dict(Light.choices)
 
 
+def _truncate(text: str, limit: int) -> str:
+    """As the truncatechars filter (Truncator.chars); a text already short and in NFC form,
+    most of them, comes back as it is without Truncator's lazy-object round trip."""
+    if len(text) <= limit and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(limit)
+
+
 def _units(units: list[Unit]) -> str:
     return "、".join(escape(u.label) for u in units) if units else "—"
 
@@ -168,7 +177,7 @@ def rows_html(rows: list[lq.LedgerRow], *, batch: bool = False) -> SafeString:
             if row.latest_at:
                 at = dateformat.format(timezone.localtime(row.latest_at), "n月j日")
             latest = (
-                f'<span title="{escape(row.latest)}">{escape(Truncator(row.latest).chars(40))}'
+                f'<span title="{escape(row.latest)}">{escape(_truncate(row.latest, 40))}'
                 f'</span> <span class="muted">{at}</span>'
             )
         leader = (t.leader.name if t.leader else "") or "—"
@@ -185,7 +194,7 @@ def rows_html(rows: list[lq.LedgerRow], *, batch: bool = False) -> SafeString:
             f'{pick}<td style="white-space:nowrap">{code}</td>\n'
             f'<td class="hide-sm">{escape(kind)}</td>\n'
             f'<td class="content"><a href="{href.replace(str(PK_MARK), str(t.pk))}"'
-            f' title="{escape(t.content)}">{escape(Truncator(t.content).chars(60))}</a>'
+            f' title="{escape(t.content)}">{escape(_truncate(t.content, 60))}</a>'
             f"{KEY_CHIP if t.is_key else ''}</td>\n"
             f'<td class="hide-sm">{escape(leader)}</td>\n'
             f"<td>{_units(row.leads)}</td>\n"
