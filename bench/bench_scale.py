@@ -1,6 +1,7 @@
 """Pages against their own SQL, creates, and the ratio against Redmine (issue 18's targets).
 
 usage: .venv/bin/python bench/bench_scale.py [--runs 20] [--creates 50] [--peer RESULTS.json]
+       [--redmine ../shared/peer/redmine/results/run4-duban/results.json] [--skip-pages]
 
 Same environment as bench/load_workload.py (DUBAN_DATA or DATABASE_URL), on the loaded
 100,000-task workload. For each page (the county's overdue list, text search, the 统计
@@ -57,8 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--creates", type=int, default=50)
     ap.add_argument("--peer", type=Path, help="results-reads.json of duban_bench.py")
+    ap.add_argument(
+        "--redmine",
+        type=Path,
+        help="the peer's recorded results.json (../shared/peer/redmine/results/run4-duban/):"
+        " Redmine's quiet-round figures, when --peer was run with --no-redmine",
+    )
+    ap.add_argument("--skip-pages", action="store_true", help="only the ratios of --peer")
     ap.add_argument("--workdir", type=Path, default=REPO / "bench" / "out")
     args = ap.parse_args(argv)
+    if args.skip_pages:
+        if not args.peer:
+            raise SystemExit("--skip-pages needs --peer")
+        recorded = json.loads(args.redmine.read_text()) if args.redmine else None
+        peer_ratios(json.loads(args.peer.read_text()), recorded)
+        return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
     os.environ.setdefault("DUBAN_DATA", str(args.workdir.resolve() / "sqlite"))
     sys.path.insert(0, str(REPO / "src"))
@@ -188,12 +202,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<44} {args.creates:>3} {statistics.median(times):>9.1f} {p95(times):>7.1f}")
 
     if args.peer:
-        peer_ratios(json.loads(args.peer.read_text()))
+        recorded = json.loads(args.redmine.read_text()) if args.redmine else None
+        peer_ratios(json.loads(args.peer.read_text()), recorded)
     return 0
 
 
-def peer_ratios(result: dict[str, Any]) -> None:
-    """Redmine ÷ Duban from one `duban_bench.py reads` run (the median over its rounds)."""
+def peer_ratios(result: dict[str, Any], recorded: dict[str, Any] | None = None) -> None:
+    """Redmine ÷ Duban from one `duban_bench.py reads` run (the median over its rounds).
+
+    Without a Redmine block in the run (`--no-redmine`: Redmine not up on this machine),
+    Redmine's side is its quiet round recorded by the peer (`recorded`), said so above.
+    """
+    if "redmine" not in result["rounds"][0]["blocks"]:
+        if recorded is None:
+            raise SystemExit("--peer has no Redmine figures: give --redmine RESULTS.json")
+        quiet = recorded["reads_quiet_round"]["medians"]["redmine"]
+        for r in result["rounds"]:
+            r["blocks"]["redmine"] = quiet
+        print(
+            "\nRedmine: its quiet round recorded by the peer"
+            f" (load {recorded['reads_quiet_round']['load_at_round_start'][0][0]}), not this run"
+        )
     print(f"\nRedmine ÷ Duban PG, {len(result['rounds'])} round(s) interleaved")
     print(
         f"{'operation':<24} {'R p50':>7} {'D p50':>7} {'×':>5} {'R p95':>7} {'D p95':>7} {'×':>5}"

@@ -4,7 +4,7 @@
 #   bench/serve_two.sh PORT_NGINX PORT_A PORT_B     (environment: DATABASE_URL, DUBAN_DATA)
 # Runs in the foreground; Ctrl+C (or killing its pid) stops nginx and both servers.
 set -euo pipefail
-NG=${1:-18850} A=${2:-18800} B=${3:-18801}
+NG=${1:-18950} A=${2:-18900} B=${3:-18901}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d /tmp/duban-serve-two-XXXX); chmod 777 "$TMP"; mkdir -m 777 "$TMP/t"
 export DUBAN_SECRET_KEY=${DUBAN_SECRET_KEY:-$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
