@@ -223,7 +223,7 @@ def peer_ratios(result: dict[str, Any], recorded: dict[str, Any] | None = None) 
             "\nRedmine: its quiet round recorded by the peer"
             f" (load {recorded['reads_quiet_round']['load_at_round_start'][0][0]}), not this run"
         )
-    print(f"\nRedmine ÷ Duban PG, {len(result['rounds'])} round(s) interleaved")
+    print(f"\nRedmine ÷ Duban PG, Duban {len(result['rounds'])} round(s)")
     print(
         f"{'operation':<24} {'R p50':>7} {'D p50':>7} {'×':>5} {'R p95':>7} {'D p95':>7} {'×':>5}"
         f" {'R cpu':>6} {'D cpu':>6} {'×':>5}"
