@@ -7,7 +7,7 @@ units, makes a signed-in session per user, and starts one or more `duban serve` 
 (real gunicorn) on free ports of the range given. Requests carry the session cookie and a
 CSRF token of our own (Django accepts any well-formed one that matches its cookie).
 
-Run as a script inside the site's environment (`python bench/http_site.py setup|counts`),
+Run as a script inside the site's environment (`python bench/http_site.py setup|counts|compact`),
 it does the database side: the county and sessions, and the counts to compare afterwards.
 """
 
@@ -96,6 +96,7 @@ def _counts() -> dict[str, Any]:
     from django.db.models import Count
 
     from duban.notify.models import Outbox
+    from duban.work import tally
     from duban.work.models import Directive, Event
 
     kinds = dict(Event.objects.values_list("kind").annotate(n=Count("id")).order_by())
@@ -106,7 +107,23 @@ def _counts() -> dict[str, Any]:
         "serials": serials,
         "duplicate_seq": dupes,
         "outbox": Outbox.objects.count(),
+        # The dashboard's tally against a fresh count of the tasks (work/tally.py).
+        "tally_by_state": _by_state(tally.counted()),
+        "tasks_by_state": _by_state(tally.actual()),
+        "tally_differences": tally.differences(),
     }
+
+
+def _by_state(counts: dict[Any, int]) -> dict[str, int]:
+    """The counts by status and light (the tally's `state` facet): status/light → tasks."""
+    return {f"{k[4]}/{k[5]}": n for k, n in counts.items() if k[0] == "state"}
+
+
+def _compact() -> dict[str, Any]:
+    """Fold the tally's delta rows, as the daily tick does (run beside the writers)."""
+    from duban.work import tally
+
+    return {"rows": tally.compact()}
 
 
 # ------------------------------------------------------------- outside (the driver)
@@ -306,5 +323,5 @@ if __name__ == "__main__":
     sys.path.insert(0, str(REPO))
     django.setup()
     what = sys.argv[1]
-    out = _setup() if what == "setup" else _counts()
+    out = {"setup": _setup, "counts": _counts, "compact": _compact}[what]()
     print(json.dumps(out, ensure_ascii=False))

@@ -2,6 +2,7 @@
 
 DUBAN_DATA        folder for the SQLite database, uploads and logs (default: ./data)
 DATABASE_URL      postgres://user@host:port/name for production; SQLite when unset
+DUBAN_REPLICA_URL postgres:// URL of a streaming replica for reports and exports (optional)
 DUBAN_SECRET_KEY  secret key; when unset one is generated once into DUBAN_DATA/secret_key
 DUBAN_DEBUG       "1" for development only
 DUBAN_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
@@ -116,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "duban.web.middleware.refuse_bad_input",
+    "duban.replica.middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -256,6 +258,16 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+# A streaming replica for reports and exports (duban/replica.py; docs/capacity.md).
+_replica_url = os.environ.get("DUBAN_REPLICA_URL", "").strip()
+if _replica_url:
+    if not str(DATABASES["default"]["ENGINE"]).endswith("postgresql"):
+        raise ConfigError("DUBAN_REPLICA_URL needs DATABASE_URL (PostgreSQL) for the primary")
+    DATABASES["replica"] = {
+        **dj_database_url.parse(_replica_url, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["duban.replica.Router"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Q
 
 from duban.audit.chain import GENESIS, canonical, event_hash
-from duban.work import rules
+from duban.work import rules, tally
 from duban.work.actions import state_of, store_state
 from duban.work.context import rule_context
 from duban.work.models import Directive, Event, Task, writing
@@ -148,6 +148,7 @@ class RebuildReport:
     tasks: int = 0
     differing: list[str] = field(default_factory=list)
     fixed: int = 0
+    tally_differing: list[str] = field(default_factory=list)
 
 
 def rebuilt_state(task: Task, ctx: rules.RuleContext) -> rules.TaskState:
@@ -185,4 +186,8 @@ def rebuild(*, fix: bool = False) -> RebuildReport:
                 with writing():
                     store_state(task, rebuilt)
                 report.fixed += 1
+    # The dashboard's tally is derived from the projections just checked (work/tally.py).
+    report.tally_differing = tally.differences()
+    if fix and report.tally_differing:
+        tally.recount()
     return report

@@ -39,6 +39,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from duban import replica
 from duban.audit.models import AccessKind, AccessLog
 from duban.documents import filters as ledger_filters
 from duban.org.models import Leader, Unit, User
@@ -518,9 +519,10 @@ def export_ledger(
     described = ledger_filters.describe(filters)
     note = f"筛选条件：{described}    导出时间：{timezone.localtime(now):%Y-%m-%d %H:%M}"
     result = ExportResult()
-    ids = ledger_ids(user, filters)
-    rows = iter_rows(ids, today=today, result=result)
-    write_workbook(out, rows, count=len(ids), title=title, note=note, result=result)
+    with replica.reports():  # the streaming replica when it has this person's writes
+        ids = ledger_ids(user, filters)
+        rows = iter_rows(ids, today=today, result=result)
+        write_workbook(out, rows, count=len(ids), title=title, note=note, result=result)
     AccessLog.objects.create(
         at=now,
         kind=AccessKind.EXPORT,

@@ -32,7 +32,7 @@ from django.utils import timezone
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.rows import text_digest
 from duban.org.models import Leader
-from duban.work import rules, serials
+from duban.work import rules, serials, tally
 from duban.work.actions import (
     attachment_payload,
     check_cycle,
@@ -253,6 +253,7 @@ def write_batch(
         assignment_rows: list[Assignment] = []
         for spec, directive_id in zip(directives, directive_ids, strict=True):
             first_assigned: datetime | None = None
+            first_row = len(task_rows)
             for number, task_spec in enumerate(spec.tasks, start=1):
                 task_id = next(task_ids)
                 state, events = _fold(task_spec, directive_id, task_id, ctx, tick_at)
@@ -291,10 +292,13 @@ def write_batch(
             row, registered = _directive_rows(spec, directive_id, serials, leaders, first_assigned)
             directive_rows.append(row)
             event_rows.append(registered)
+            for task_row in task_rows[first_row:]:
+                task_row.directive = row  # cached, so tally.keys_of reads the kind without a query
         Directive.objects.bulk_create(directive_rows)
         Task.objects.bulk_create(task_rows)
         Event.objects.bulk_create(event_rows, batch_size=2000)
         Assignment.objects.bulk_create(assignment_rows)
+        tally.added(task_rows)
     counts.directives += len(directive_rows)
     counts.tasks += len(task_rows)
     counts.events += len(event_rows)

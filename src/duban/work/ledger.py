@@ -237,6 +237,27 @@ def parse_cursor(sort: Sort, raw: str | None) -> tuple[CursorValue, ...] | None:
     return tuple(values)
 
 
+# The task columns a ledger row shows or is sorted and paged by (with its directive and leader).
+ROW_FIELDS = (
+    "id",
+    "number",
+    "content",
+    "is_key",
+    "due",
+    "due_provisional",
+    "status",
+    "light",
+    "lead_unit_id",
+    "updated_at",
+    "directive__id",
+    "directive__year",
+    "directive__serial",
+    "directive__kind",
+    "leader__id",
+    "leader__name",
+)
+
+
 @dataclass
 class LedgerRow:
     task: Task
@@ -283,15 +304,22 @@ def ledger_page(
     after: str | None = None,
     before: str | None = None,
     size: int | None = None,
+    units: Mapping[int, Unit] | None = None,
 ) -> LedgerPage:
-    """One page of the ledger: a COUNT, the page's tasks, then two queries for its rows."""
+    """One page of the ledger: a COUNT, the page's tasks, then two queries for its rows.
+
+    `units` by id, when the caller has them already (the page loads them for its filter
+    form), saves reading the page's units again.
+    """
     size = size or PAGE_SIZE
     sort = SORTS.get(f.sort, SORTS[DEFAULT_SORT])
     qs = ledger_tasks(user, f)
     total = qs.count()
     pages = max(1, math.ceil(total / size))
     number = min(max(page, 1), pages)
-    rows_qs = qs.select_related("directive", "lead_unit", "leader")
+    # Only the columns a row shows or sorts by: no texts the page never prints (the source
+    # excerpt, the requirement) and no JSON columns to decode.
+    rows_qs = qs.select_related("directive", "leader").only(*ROW_FIELDS)
     tasks: list[Task] = []
     after_values, before_values = parse_cursor(sort, after), parse_cursor(sort, before)
     if after_values is not None:
@@ -313,7 +341,7 @@ def ledger_page(
             ids = list(backwards[total - end : total - start])[::-1]
         found = rows_qs.in_bulk(ids)
         tasks = [found[pk] for pk in ids]
-    rows = decorate(tasks)
+    rows = decorate(tasks, units)
     return LedgerPage(
         rows=rows,
         number=number,
@@ -326,20 +354,23 @@ def ledger_page(
     )
 
 
-def decorate(tasks: list[Task]) -> list[LedgerRow]:
+def decorate(tasks: list[Task], units: Mapping[int, Unit] | None = None) -> list[LedgerRow]:
     """The units and the latest progress of one page's tasks: two queries, however many rows."""
     ids = [t.pk for t in tasks]
     if not ids:
         return []
-    units: dict[int, list[Assignment]] = {}
-    shares = (
+    shares = list(
         Assignment.objects.filter(task_id__in=ids)
         .exclude(status=AssignmentStatus.REPLACED)
-        .select_related("unit")
         .order_by("task_id", "position")
+        .values_list("task_id", "unit_id", "role")
     )
-    for a in shares:
-        units.setdefault(a.task_id, []).append(a)
+    wanted = {u for _, u, _ in shares} | {t.lead_unit_id for t in tasks if t.lead_unit_id}
+    if units is None or not wanted <= units.keys():
+        units = Unit.objects.in_bulk(wanted)
+    mine_of: dict[int, list[tuple[Unit, str]]] = {}
+    for task_id, unit_id, role in shares:
+        mine_of.setdefault(task_id, []).append((units[unit_id], role))
     # The newest report of each task, picked by the database (ROW_NUMBER over each task's
     # reports), not by reading every report of the page's tasks.
     newest = (
@@ -355,16 +386,16 @@ def decorate(tasks: list[Task]) -> list[LedgerRow]:
     latest = {task_id: (text, at) for task_id, text, at in newest}
     rows = []
     for t in tasks:
-        mine = units.get(t.pk, [])
-        leads = [a.unit for a in mine if a.role == LEAD]
-        if not leads and t.lead_unit is not None:
-            leads = [t.lead_unit]
+        mine = mine_of.get(t.pk, [])
+        leads = [u for u, role in mine if role == LEAD]
+        if not leads and t.lead_unit_id is not None:
+            leads = [units[t.lead_unit_id]]
         text, at = latest.get(t.pk, ("", None))
         rows.append(
             LedgerRow(
                 task=t,
                 leads=leads,
-                co=[a.unit for a in mine if a.role == CO],
+                co=[u for u, role in mine if role == CO],
                 latest=text,
                 latest_at=at,
             )

@@ -497,3 +497,29 @@ class SerialCounter(models.Model):
     class Meta:
         verbose_name = "登记序号计数"
         verbose_name_plural = "登记序号计数"
+
+
+class TaskTally(models.Model):
+    """Derived counts of tasks for the county-wide dashboard (work/tally.py), never a record.
+
+    Each task counts +1 under each key of its current projection (tally.keys_of). The
+    actions append a -1 row for an old key and a +1 row for a new one in the transaction that
+    changes the projection (insert only: no shared counter row is locked, so concurrent
+    writers never wait on each other here); `tally.compact` folds the rows into one per key, and
+    `duban rebuild --fix` recounts the whole table from the tasks.
+    """
+
+    facet = models.CharField(max_length=10)  # state, assigned, closed_in, closed (work/tally.py)
+    lead_unit_id = models.IntegerField(null=True)
+    leader_id = models.IntegerField(null=True)
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    light = models.CharField(max_length=10)
+    closed_on_time = models.BooleanField(null=True)
+    month = models.DateField(null=True)  # first day of the Asia/Shanghai month
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["facet", "month"], name="tally_facet_month")]
+        verbose_name = "统计计数"
+        verbose_name_plural = "统计计数"

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import Role, Unit, User
-from duban.work import lights, rules
+from duban.work import lights, rules, tally
 from duban.work.actions import record, state_of
 from duban.work.context import rule_context
 from duban.work.models import Cycle, EventKind, Light, Task, writing
@@ -117,6 +117,7 @@ def refresh(
                 if each is not None:
                     extra += each(task, today, now, ctx)
     report.overnight_alerts = overnight_alerts(now)
+    tally.compact()  # fold the day's +1/-1 rows of the dashboard's counts (work/tally.py)
     return report, extra
 
 

@@ -17,17 +17,24 @@ there) and 2x on PostgreSQL.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from duban.org.models import Leader, Portfolio, Unit, User
-from duban.work import selectors
-from duban.work.models import DirectiveKind, DirectiveStatus, Light, TaskStatus
+from duban.work import selectors, tally
+from duban.work.models import DirectiveKind, DirectiveStatus, Light, TaskStatus, TaskTally
 
 MONTHS = 12
+
+
+def _county_wide(user: User) -> bool:
+    """Who sees every task is served from the tally kept by the actions (work/tally.py)."""
+    return user.is_active and user.role in selectors.SEE_ALL
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,23 @@ def counts(user: User) -> Counts:
     """Tasks by light and by status, from one pass over the (light, status) index."""
     lights = {value: 0 for value in Light.values if value != Light.NONE}
     statuses = dict.fromkeys(TaskStatus.values, 0)
-    # COUNT(*): PostgreSQL then answers from the index alone (bench/README.md).
-    rows = selectors.tasks_visible_to(user).values_list("light", "status").annotate(n=Count("*"))
-    for light, status, n in rows.order_by():
+    rows: Iterable[tuple[str, str, int]]
+    if _county_wide(user):
+        rows = (
+            TaskTally.objects.filter(facet=tally.STATE)
+            .values_list("light", "status")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+    else:
+        # COUNT(*): PostgreSQL then answers from the index alone (bench/README.md).
+        rows = (
+            selectors.tasks_visible_to(user)
+            .values_list("light", "status")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+    for light, status, n in rows:
         statuses[status] += n
         if light in lights and status not in (TaskStatus.DRAFT, TaskStatus.WITHDRAWN):
             lights[light] += n
@@ -95,14 +116,23 @@ def on_time(user: User, *, now: datetime, months: int = MONTHS) -> OnTime:
     # Only 销号 sets closed_at, and a reopening (不属实 finding) clears it (rules.apply), so
     # the date alone picks the closed tasks. Adding status = 'closed' would make SQLite
     # walk the (status, due) index through most of the table: 2.5x slower than a scan.
-    closed = selectors.tasks_visible_to(user).filter(closed_at__gte=_local_midnight(since))
-    # Kind first: grouping by a task column first makes SQLite read the tasks in that
-    # column's index order, one random row at a time (3-4x slower than a scan).
-    groups = list(
-        closed.values_list("directive__kind", "leader_id", "lead_unit_id")
-        .annotate(n=Count("*"), ok=Count("id", filter=Q(closed_on_time=True)))
-        .order_by()
-    )
+    groups: list[tuple[str, int | None, int | None, int, int]]
+    if _county_wide(user):
+        groups = list(
+            TaskTally.objects.filter(facet=tally.CLOSED, month__gte=since)
+            .values_list("kind", "leader_id", "lead_unit_id")
+            .annotate(total=Sum("n"), ok=Coalesce(Sum("n", filter=Q(closed_on_time=True)), 0))
+            .order_by()
+        )
+    else:
+        closed = selectors.tasks_visible_to(user).filter(closed_at__gte=_local_midnight(since))
+        # Kind first: grouping by a task column first makes SQLite read the tasks in that
+        # column's index order, one random row at a time (3-4x slower than a scan).
+        groups = list(
+            closed.values_list("directive__kind", "leader_id", "lead_unit_id")
+            .annotate(n=Count("*"), ok=Count("id", filter=Q(closed_on_time=True)))
+            .order_by()
+        )
     units: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for kind, _, unit_id, n, ok in groups:
@@ -158,6 +188,19 @@ def monthly_trend(user: User, *, now: datetime, months: int = MONTHS) -> list[Mo
     with the month boundaries computed here; at most 13 × 13 groups come back.
     """
     starts = month_starts(timezone.localdate(now), months)
+    new, closed = [0] * months, [0] * months
+    if _county_wide(user):
+        index = {m: i for i, m in enumerate(starts)}
+        series = {tally.ASSIGNED: new, tally.CLOSED_IN: closed}
+        for facet, month, n in (
+            TaskTally.objects.filter(facet__in=list(series), month__gte=starts[0])
+            .values_list("facet", "month")
+            .annotate(total=Sum("n"))
+            .order_by()
+        ):
+            if month in index:
+                series[facet][index[month]] += n
+        return [Month(m, a, c) for m, a, c in zip(starts, new, closed, strict=True)]
     bounds = [_local_midnight(d) for d in starts]
     groups = (
         selectors.tasks_visible_to(user)
@@ -167,7 +210,6 @@ def monthly_trend(user: User, *, now: datetime, months: int = MONTHS) -> list[Mo
         .annotate(n=Count("*"))
         .order_by()
     )
-    new, closed = [0] * months, [0] * months
     for new_in, closed_in, n in groups:
         if new_in is not None:
             new[new_in] += n

@@ -18,7 +18,7 @@ from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.models import AccessKind, AccessLog
 from duban.notify.outbox import enqueue_for_units
 from duban.org.models import UNIT_ROLES, Role, Unit, User
-from duban.work import rules, uploads
+from duban.work import rules, tally, uploads
 from duban.work.context import rule_context
 from duban.work.errors import ActionError, Invalid, Refused
 from duban.work.models import (
@@ -191,9 +191,11 @@ def state_of(task: Task) -> rules.TaskState:
 def store_state(task: Task, state: rules.TaskState) -> None:
     """Write a TaskState onto the task row and its assignment rows."""
     names = rules.TaskState.task_fields()
+    counted_as = tally.keys_of(task)
     for name in names:
         setattr(task, name, getattr(state, name))
     task.save(update_fields=[*names, "event_seq", "head_hash"])
+    tally.moved(counted_as, tally.keys_of(task))  # the dashboard's counts, same transaction
     existing = {a.unit_id: a for a in task.assignments.all()}
     for unit_id, a_state in state.assignments.items():
         row = existing.get(unit_id) or Assignment(task=task, unit_id=unit_id)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from duban.audit.rows import text_digest
 from duban.notify.outbox import enqueue_for_units
 from duban.org.models import Leader, Unit, User
-from duban.work import rules, serials
+from duban.work import rules, serials, tally
 from duban.work.actions.core import (
     _append_event,
     _check_attachments,
@@ -225,6 +225,7 @@ def decompose(
             updated_at=now,
         )
         task.save()
+        tally.added([task])
         record(
             task,
             kind=EventKind.CREATED,
