@@ -50,6 +50,7 @@ def make(
         received_at=now,
         doc_no=doc_no,
         issuer="县长",
+        issuer_leader=(leader or county.leader_lily) if kind == "instruction" else None,
     )
     draft = actions.TaskDraft(
         content=content, lead=lead, co=co or [], due={"date": due}, leader=leader, **kw

@@ -37,6 +37,7 @@ def directive(county: County, registered: str, assigned: str | None, lead: Any) 
         title="隔夜测试",
         urgency="normal",
         received_at=at(registered),
+        issuer_leader=county.leader_lily,
     )
     [t] = actions.decompose(
         directive=d,

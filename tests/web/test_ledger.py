@@ -40,6 +40,7 @@ def make(
         title="关于" + content[:20] + "的批示",
         urgency="normal",
         received_at=now,
+        issuer_leader=(leader or county.leader_lily) if kind == "instruction" else None,
     )
     draft = actions.TaskDraft(
         content=content,

@@ -93,15 +93,19 @@ def test_only_a_supervisor_may_register_and_a_refusal_is_access_logged(county: C
         ("kind", "memo", "事项来源“memo”无效"),
         ("urgency", "asap", "紧急程度“asap”无效"),
         ("title", "  ", "请填写标题"),
+        ("issuer_leader", None, "领导批示须选择批示领导"),
     ],
 )
-def test_register_names_the_bad_field(county: County, field: str, value: str, message: str) -> None:
+def test_register_names_the_bad_field(
+    county: County, field: str, value: str | None, message: str
+) -> None:
     kwargs: dict[str, Any] = {
         "kind": "instruction",
         "title": "批示",
         "urgency": "normal",
         "received_at": NOW,
         "by": county.alice,
+        "issuer_leader": county.leader_lily,
         "now": NOW,
     }
     kwargs[field] = value

@@ -570,6 +570,10 @@ class _Importer:
             urgency=Urgency.NORMAL,
             received_at=received,
             doc_no=d.doc_no,
+            # A 领导批示件 row names its leader in 牵头领导: that is who the 批示 came from.
+            # An old ledger may name none; the row is still history worth taking.
+            issuer_leader=d.leader if d.kind == DirectiveKind.INSTRUCTION else None,
+            leader_optional=True,
             by=self.by,
             now=received,
         )

@@ -56,11 +56,22 @@ def directives_visible_to(user: User) -> QuerySet[Directive]:
     return directives.none()
 
 
+def directive_tasks(user: User, directive: Directive) -> QuerySet[Task]:
+    """The tasks of a directive the user may see: all of them for the office and leaders,
+    only the ones their unit takes part in for a unit (the 来文 page shows what concerns it)."""
+    return (
+        tasks_visible_to(user)
+        .filter(directive=directive)
+        .select_related("lead_unit", "leader")
+        .order_by("number")
+    )
+
+
 def task_for(user: User, pk: int) -> Task | None:
     """One task if the user may see it, else None (the web answers 404/403)."""
     return (
         tasks_visible_to(user)
-        .select_related("directive", "lead_unit", "leader")
+        .select_related("directive__issuer_leader", "lead_unit", "leader")
         .filter(pk=pk)
         .first()
     )

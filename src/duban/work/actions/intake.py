@@ -62,14 +62,26 @@ def register(
     text: str = "",
     attachments: Sequence[File[Any]] = (),
     now: datetime | None = None,
+    leader_optional: bool = False,
 ) -> Directive:
-    """立项/登记: record a directive as received, with its attachments (the 来文 itself)."""
+    """立项/登记: record a directive as received, with its attachments (the 来文 itself).
+
+    A 领导批示 names its 批示领导 (`issuer_leader`), who is told of the 回音. Only the ledger
+    importer passes `leader_optional`: an old 台账 row often names no leader at all.
+    """
     now = _now(now)
     _require_supervisor(by, "登记来文")
     if kind not in DirectiveKind.values:
         raise Invalid(f"事项来源“{kind}”无效。", log=f"bad kind {kind}", field="kind")
     if urgency not in Urgency.values:
         raise Invalid(f"紧急程度“{urgency}”无效。", log=f"bad urgency {urgency}", field="urgency")
+    if kind == DirectiveKind.INSTRUCTION and issuer_leader is None and not leader_optional:
+        # The leader who wrote the 批示 is who the office reports back to (回音).
+        raise Invalid(
+            "领导批示须选择批示领导。",
+            log="instruction without issuer_leader",
+            field="issuer_leader",
+        )
     title = require_text(title, "title", "标题")
     if len(title) > 200:
         raise Invalid("标题不能超过200字。", log="title too long", field="title")

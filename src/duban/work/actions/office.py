@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from duban.notify.outbox import enqueue_for_units
+from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import Role, User
 from duban.work.actions.core import (
     _append_event,
@@ -281,4 +281,18 @@ def report_back(
     directive.save(
         update_fields=["status", "reported_back_at", "report_back_text", "event_seq", "head_hash"]
     )
+    if directive.issuer_leader_id is not None:
+        # 事事有回音: the leader who wrote the 批示 hears how it was carried out.
+        enqueue_for_users(
+            list(
+                User.objects.filter(
+                    role=Role.LEADER, leader_id=directive.issuer_leader_id, is_active=True
+                )
+            ),
+            kind="reported_back",
+            title=f"回音：{directive.title[:40]}",
+            body=text[:500],
+            directive=directive,
+            now=now,
+        )
     return directive
