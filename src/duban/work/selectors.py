@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
+from duban.org.models import UNIT_ROLES, Leader, Portfolio, Role, Unit, User
 from duban.work.models import (
     Assignment,
     Directive,
@@ -54,6 +54,24 @@ def directives_visible_to(user: User) -> QuerySet[Directive]:
         mine = Assignment.objects.filter(task__directive=OuterRef("pk"), unit_id=user.unit_id)
         return directives.filter(Exists(mine))
     return directives.none()
+
+
+def line_q(leader_id: int) -> Q:
+    """分线: a leader's line is what they lead as 牵头领导 (Task.leader) plus every task whose
+    lead unit sits in their portfolio (分管单位), whoever leads it. The one definition: the
+    leader's home, 分线督查, the dashboard and the ledger's `?line=` all count with it. The
+    units come as a subquery, not a join, so a task is never counted twice."""
+    units = Portfolio.objects.filter(leader_id=leader_id).values("unit_id")
+    return Q(leader_id=leader_id) | Q(lead_unit_id__in=units)
+
+
+def line_tasks(user: User, leader_id: int) -> QuerySet[Task]:
+    """The line's tasks the user may see, drafts and withdrawn tasks left out."""
+    return (
+        tasks_visible_to(user)
+        .filter(line_q(leader_id))
+        .exclude(status__in=[TaskStatus.DRAFT, TaskStatus.WITHDRAWN])
+    )
 
 
 def directive_tasks(user: User, directive: Directive) -> QuerySet[Task]:
