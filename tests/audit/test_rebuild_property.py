@@ -182,7 +182,9 @@ class RebuildEqualsProjection(TestCase):
                 task=t, text="办结", by=some_unit_user if flag else lead_user, now=now
             )
         elif move == "verify":
-            actions.verify(task=t, accept=flag, reason="退回重办", by=c.alice, now=now)
+            actions.verify(
+                confirm_silent_co=True, task=t, accept=flag, reason="退回重办", by=c.alice, now=now
+            )
         elif move == "close":
             actions.close(task=t, by=c.alice, now=now)
         elif move == "withdraw":

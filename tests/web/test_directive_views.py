@@ -173,7 +173,7 @@ def test_withdraw_and_report_back_from_the_directive_page(county: County, client
     assert Directive.objects.get(pk=t.directive_id).status == "active"  # refused: open task
     actions.receive(task=t, by=county.amy, now=now)
     actions.submit_done(task=t, text="完成", by=county.amy, now=now)
-    actions.verify(task=t, accept=True, by=county.alice, now=now)
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=now)
     actions.close(task=t, by=county.alice, now=now)
     page = c.get(f"/directives/{t.directive_id}/").content.decode()
     assert "回音（汇总上报）" in page

@@ -124,7 +124,14 @@ def test_tasks_sent_back_and_extensions_refused(county: County, client_for: Any)
     back = flow.task(county, now(), due=FAR, content="被退回重办的事项")
     actions.receive(task=back, by=county.amy, now=now())
     actions.submit_done(task=back, text="已完成", by=county.amy, now=now())
-    actions.verify(task=back, accept=False, reason="缺少验收材料", by=county.alice, now=now())
+    actions.verify(
+        confirm_silent_co=True,
+        task=back,
+        accept=False,
+        reason="缺少验收材料",
+        by=county.alice,
+        now=now(),
+    )
     actions.urge(task=back, message="请尽快补充", by=county.alice, now=now())  # still listed
 
     refused = flow.task(county, now(), due=FAR, content="延期未获同意的事项")
@@ -170,7 +177,9 @@ def test_the_liaison_home_reads_a_fixed_number_of_queries(county: County, client
         back = flow.task(county, now(), due=FAR)
         actions.receive(task=back, by=county.amy, now=now())
         actions.submit_done(task=back, text="x", by=county.amy, now=now())
-        actions.verify(task=back, accept=False, reason="x", by=county.alice, now=now())
+        actions.verify(
+            confirm_silent_co=True, task=back, accept=False, reason="x", by=county.alice, now=now()
+        )
         ext = flow.task(county, now(), due=FAR)
         actions.receive(task=ext, by=county.amy, now=now())
         req = actions.request_extension(
@@ -246,7 +255,7 @@ def test_closed_tasks_leave_the_warning_list(county: County) -> None:
     actions.receive(task=t, by=county.amy, now=now())
     actions.submit_done(task=t, text="x", by=county.amy, now=now())
     assert [x.pk for x in homes.line_warning_tasks(county.lily)] == [t.pk]  # submitted late
-    actions.verify(task=t, accept=True, by=county.alice, now=now())
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=now())
     actions.close(task=t, by=county.alice, now=now())
     assert not homes.line_warning_tasks(county.lily)
     [row] = [r for r in homes.line_lights(county.lily).rows if r.unit == county.a]

@@ -55,12 +55,14 @@ def _submit(c: County, t: Task) -> None:
 
 def _verify(c: County, t: Task) -> None:
     _submit(c, t)
-    actions.verify(task=t, accept=True, by=c.alice, now=T2)
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=c.alice, now=T2)
 
 
 def _sent_back(c: County, t: Task) -> None:
     _submit(c, t)
-    actions.verify(task=t, accept=False, reason="缺验收材料", by=c.alice, now=T2)
+    actions.verify(
+        confirm_silent_co=True, task=t, accept=False, reason="缺验收材料", by=c.alice, now=T2
+    )
 
 
 def _co_returns(c: County, t: Task) -> None:
@@ -120,7 +122,7 @@ def test_the_reproduction_extend_then_submit_then_approve_then_close_on_time(
     late = at("2026-07-02 10:00")  # after the old deadline, before the asked-for one
     actions.submit_done(task=t, text="已办结", by=county.amy, now=late)
     actions.decide_extension(request=req, approve=True, by=county.alice, now=late)
-    actions.verify(task=t, accept=True, by=county.alice, now=late)
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=late)
     actions.close(task=t, by=county.alice, now=late)
     t.refresh_from_db()
     assert t.status == TaskStatus.CLOSED and t.closed_on_time is True
@@ -202,7 +204,9 @@ def _appealed(county: County) -> tuple[Task, ScoreAppeal]:
     t = flow.task(county, T0, lead=[county.a], co=[])
     actions.receive(task=t, by=county.amy, now=T0)
     actions.submit_done(task=t, text="已办结", by=county.amy, now=T1)
-    actions.verify(task=t, accept=False, reason="缺验收材料", by=county.alice, now=T1)
+    actions.verify(
+        confirm_silent_co=True, task=t, accept=False, reason="缺验收材料", by=county.alice, now=T1
+    )
     row = next(
         r for r in scores.compute(periods.parse("2026-03"), now=T2).rows if r.unit == county.a
     )
@@ -218,7 +222,7 @@ def test_a_score_appeal_stays_decidable_after(county: County, transition: str) -
     t, appeal = _appealed(county)
     if transition == "close":
         actions.submit_done(task=t, text="已办结", by=county.amy, now=T2)
-        actions.verify(task=t, accept=True, by=county.alice, now=T2)
+        actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=T2)
         actions.close(task=t, by=county.alice, now=T2)
     else:
         LAPSES[transition][0](county, t)

@@ -135,6 +135,10 @@ class SubmitForm(ActionForm):
 class VerifyForm(ActionForm):
     accept = _decision([("1", "审核通过"), ("0", "退回重办")], "请选择审核通过或退回重办。")
     reason = _text("审核意见（退回重办时必填）", required=False, rows=2)
+    # Shown only when a co-unit never signed or never reported (views/tasks.py `_panels`).
+    confirm_co = forms.BooleanField(
+        label="已知悉上述配合单位未签收或未报送，确认审核通过（记入流转记录）", required=False
+    )
     buttons = [("审核通过", "accept", "1", "primary"), ("退回重办", "accept", "0", "danger")]
 
 

@@ -497,3 +497,32 @@ class SerialCounter(models.Model):
     class Meta:
         verbose_name = "登记序号计数"
         verbose_name_plural = "登记序号计数"
+
+
+class SilentCoUnits(models.TextChoices):
+    CONFIRM = "confirm", "记录在案，审核人确认后可通过"
+    BLOCK = "block", "不得审核通过"
+
+
+class LoopConfig(models.Model):
+    """The county's settings of the loop itself: one row (pk 1), edited by the sysadmin."""
+
+    silent_co_units = models.CharField(
+        "配合单位未签收或未报送时",
+        max_length=10,
+        choices=SilentCoUnits.choices,
+        default=SilentCoUnits.CONFIRM,
+        help_text="牵头单位报送办结时，如有配合单位从未签收或从未报送办理情况，审核通过是否允许。",
+    )
+
+    class Meta:
+        verbose_name = "办理流程设置"
+        verbose_name_plural = "办理流程设置"
+
+    def __str__(self) -> str:
+        return "办理流程设置"
+
+
+def loop_config() -> LoopConfig:
+    """The settings row, or the defaults when none was saved."""
+    return LoopConfig.objects.filter(pk=1).first() or LoopConfig(pk=1)

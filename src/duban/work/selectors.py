@@ -9,6 +9,7 @@ Who sees what:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -18,9 +19,12 @@ from django.utils import timezone
 from duban.org.models import UNIT_ROLES, Leader, Portfolio, Role, Unit, User
 from duban.work.models import (
     Assignment,
+    AssignmentRole,
+    AssignmentStatus,
     Directive,
     DirectiveStatus,
     Event,
+    EventKind,
     Light,
     Task,
     TaskStatus,
@@ -72,6 +76,49 @@ def line_tasks(user: User, leader_id: int) -> QuerySet[Task]:
         .filter(line_q(leader_id))
         .exclude(status__in=[TaskStatus.DRAFT, TaskStatus.WITHDRAWN])
     )
+
+
+@dataclass(frozen=True)
+class CoInput:
+    unit: Unit
+    signed: bool
+    done: bool  # reported its part done (本单位部分已完成)
+    text: str  # its latest done or progress report, "" if it never reported
+    at: datetime | None
+
+    @property
+    def silent(self) -> bool:
+        """Never signed, or signed and never reported anything."""
+        return not self.signed or not self.text
+
+
+def co_inputs(task: Task) -> list[CoInput]:
+    """The co-units still on a task and their latest input (the lead consolidates it; the
+    office sees who stayed silent). Two queries."""
+    shares = (
+        task.assignments.filter(role=AssignmentRole.CO)
+        .exclude(status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED])
+        .select_related("unit")
+        .order_by("position")
+    )
+    latest: dict[int, Event] = {}
+    reports = task.events.filter(kind__in=[EventKind.SUBMITTED, EventKind.PROGRESS]).order_by("seq")
+    for e in reports:
+        if e.actor_unit_id is not None:
+            latest[e.actor_unit_id] = e
+    out = []
+    for a in shares:
+        last = latest.get(a.unit_id)
+        out.append(
+            CoInput(
+                unit=a.unit,
+                signed=a.status in (AssignmentStatus.RECEIVED, AssignmentStatus.DONE),
+                done=a.status == AssignmentStatus.DONE,
+                text=str(last.payload.get("text", "")) if last else "",
+                at=last.at if last else None,
+            )
+        )
+    return out
 
 
 def directive_tasks(user: User, directive: Directive) -> QuerySet[Task]:

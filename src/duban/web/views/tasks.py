@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -139,7 +139,12 @@ STEPS: dict[str, Step] = {
             "审核办结",
             f.VerifyForm,
             lambda r, by, t, d: actions.verify(
-                task=t, accept=d["accept"], reason=d["reason"], by=by, now=timezone.now()
+                task=t,
+                accept=d["accept"],
+                reason=d["reason"],
+                confirm_silent_co=bool(d.get("confirm_co")),
+                by=by,
+                now=timezone.now(),
             ),
             lambda d: "审核通过。" if d["accept"] else "已退回重办。",
         ),
@@ -299,6 +304,7 @@ class Panel:
     open: bool
     multipart: bool
     note: str = ""
+    co: list[selectors.CoInput] = field(default_factory=list)
 
 
 def _panels(
@@ -309,11 +315,24 @@ def _panels(
     wanted: str = "",
 ) -> list[Panel]:
     panels = []
+    # The co-units' input: the lead consolidates it when it submits; the verifier sees who
+    # stayed silent and must confirm (or, by the county's setting, cannot accept).
+    co = selectors.co_inputs(task) if {"submit", "verify"} & offered else []
+    silent = [c for c in co if c.silent]
     for name, step in STEPS.items():
         if name not in offered:
             continue
         form = failed[2] if failed and failed[0] == name else _new_form(name, task)
         title = "领导批示" if name == "comment" and user.role == Role.LEADER else step.title
+        note, shown_co = "", []
+        if name == "verify" and silent:
+            note = (
+                "配合单位" + "、".join(c.unit.label for c in silent) + "尚未签收或未报送办理情况。"
+            )
+        elif name == "verify" and "confirm_co" in form.fields:
+            del form.fields["confirm_co"]
+        if name == "submit" and task.lead_unit_id == user.unit_id:
+            shown_co = co
         panels.append(
             Panel(
                 name=name,
@@ -325,6 +344,8 @@ def _panels(
                 or name in OPEN_FIRST
                 or (name == "comment" and user.role == Role.LEADER),
                 multipart=form.is_multipart(),
+                note=note,
+                co=shown_co,
             )
         )
     if DECIDE in offered:

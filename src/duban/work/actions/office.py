@@ -7,6 +7,7 @@ from typing import Any
 
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import Role, User
+from duban.work import selectors
 from duban.work.actions.core import (
     _append_event,
     _lock,
@@ -29,8 +30,10 @@ from duban.work.models import (
     EventKind,
     ExtensionRequest,
     ExtensionStatus,
+    SilentCoUnits,
     Task,
     TaskStatus,
+    loop_config,
 )
 
 
@@ -134,9 +137,20 @@ def comment(*, task: Task, text: str, by: User, now: datetime | None = None) -> 
 
 @action
 def verify(
-    *, task: Task, accept: bool, by: User, reason: str = "", now: datetime | None = None
+    *,
+    task: Task,
+    accept: bool,
+    by: User,
+    reason: str = "",
+    confirm_silent_co: bool = False,
+    now: datetime | None = None,
 ) -> Task:
-    """审核: accept the done report, or send it back (退回重办) with a reason."""
+    """审核: accept the done report, or send it back (退回重办) with a reason.
+
+    Accepting a task whose co-units never signed or never reported follows the county's
+    setting (`LoopConfig.silent_co_units`): refused, or — the default — allowed only when
+    the verifier confirms it, and then recorded in the event (`silent_co`).
+    """
     now = _now(now)
     _require_supervisor(by, "审核办结")
     task = _lock(task)
@@ -144,7 +158,25 @@ def verify(
     _require_state(task, kind, "审核")
     if not accept:
         reason = require_text(reason, "reason", "退回重办的理由")
-    record(task, kind=kind, at=now, by=by, unit=by.unit, payload={"reason": reason.strip()})
+    payload: dict[str, Any] = {"reason": reason.strip()}
+    silent = [c for c in selectors.co_inputs(task) if c.silent] if accept else []
+    if silent:
+        names = "、".join(c.unit.label for c in silent)
+        if loop_config().silent_co_units == SilentCoUnits.BLOCK:
+            raise Invalid(
+                f"配合单位{names}尚未签收或未报送办理情况，按本县设置不能审核通过。",
+                log=f"task {task.pk}: silent co-units block verification",
+                field="confirm_co",
+            )
+        if not confirm_silent_co:
+            raise Invalid(
+                f"配合单位{names}尚未签收或未报送办理情况。如确认审核通过，请勾选确认。",
+                log=f"task {task.pk}: silent co-units not confirmed",
+                field="confirm_co",
+            )
+        payload["silent_co"] = [c.unit.pk for c in silent]
+        payload["silent_co_confirmed"] = True
+    record(task, kind=kind, at=now, by=by, unit=by.unit, payload=payload)
     if not accept:
         assert task.lead_unit is not None
         enqueue_for_units(
