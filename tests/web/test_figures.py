@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from duban.coordination.tick import tick
 from duban.supervise.lines import line_board
 from duban.work import actions
 from duban.work.ledger import OPEN, LedgerFilters, ledger_tasks
 from duban.work.models import Light, Task
-from duban.work.tick import tick
 from tests.conftest import County, at
 from tests.work import flow
 

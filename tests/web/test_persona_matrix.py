@@ -150,7 +150,12 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("workbench", "/workbench/", only(sup)),
         ("directive_new", "/directives/new/", only(sup)),
         ("directive_extract", "/directives/extract/", everyone(405)),
-        ("directive_detail", f"/directives/{d}/", only(office)),
+        # A unit reads the 来文 of its own tasks; a unit with none of them gets 404.
+        (
+            "directive_detail",
+            f"/directives/{d}/",
+            only(WORK, other=403) | {"bob": 404, "bea": 404},
+        ),
         ("directive_assign", f"/directives/{d}/assign/", everyone(405)),
         ("directive_report_back", f"/directives/{d}/report-back/", everyone(405)),
         ("directive_withdraw", f"/directives/{d}/withdraw/", everyone(405)),

@@ -30,7 +30,7 @@ def test_a_co_unit_reports_its_part_and_the_lead_consolidates_it(county: County)
     actions.report_progress(
         task=t,
         text="资金已拨付五成",
-        attachments=[ContentFile(b"pdf", name="拨付凭证.pdf")],
+        attachments=[ContentFile(b"%PDF-1.4 voucher", name="拨付凭证.pdf")],
         by=c.bob,
         now=T0,
     )
