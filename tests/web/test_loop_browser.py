@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from duban.notify.worker import deliver
 from duban.work import actions
-from duban.work.models import Directive, ExtensionStatus, Task
+from duban.work.models import Directive, ExtensionStatus, LoopConfig, Task, TaskStatus
 from tests.conftest import County
 from tests.web.conftest import screenshot, sign_in
 from tests.work import flow
@@ -162,3 +162,78 @@ def test_the_instruction_leader_is_required_shown_and_told_of_the_answer(
     page.goto(page.base + "/notifications/")
     assert page.get_by_text("回音：李丽副县长关于春耕备耕的批示").is_visible()
     screenshot(page, "loop_leader_told_of_report_back")
+
+
+def test_a_liaisons_done_report_waits_for_the_unit_head_then_reaches_the_office(
+    web_county: County, page: Any
+) -> None:
+    """Point 6 (单位审核): with the county's setting on, amy's 办结报告 waits on adam's home;
+    the office sees it waiting at the unit; adam sends one back with a reason, approves the
+    next, and the office has it to verify."""
+    c = web_county
+    LoopConfig.objects.update_or_create(pk=1, defaults={"unit_review": True})
+    t = _running(c)
+
+    sign_in(page, "amy")
+    page.wait_for_url("**/unit/")
+    page.goto(page.base + f"/tasks/{t.pk}/?open=submit")
+    panel = page.locator("#act-submit")
+    assert "先送本单位负责人审核" in panel.inner_text()  # said before, not only after
+    panel.get_by_label("办结情况").fill("主体工程已完工，附验收报告")
+    panel.get_by_role("button", name="报送办结").click()
+    assert page.get_by_text("办结报告已送单位负责人审核，审核同意后报送督查室。").is_visible()
+    assert page.get_by_text("正等待单位负责人审核").is_visible()
+    page.context.clear_cookies()
+
+    # The office: the task is not on its 待审核 list, but the task page says where it is.
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    assert page.get_by_role("heading", name="待审核办结（0）").is_visible()
+    page.goto(page.base + f"/tasks/{t.pk}/")
+    waiting = page.get_by_role("status").filter(has_text="待单位审核")
+    assert "县发改局" in waiting.inner_text() and "办结报告" in waiting.inner_text()
+    screenshot(page, "loop_unit_review_office_sees_it_waiting")
+    page.context.clear_cookies()
+
+    # The head: the queue on his home; send it back first.
+    sign_in(page, "adam")
+    page.wait_for_url("**/unit/")
+    queue = page.get_by_role("region", name="待本单位审核（1）")
+    assert "主体工程已完工，附验收报告" in queue.inner_text()
+    screenshot(page, "loop_unit_review_head_queue")
+    queue.get_by_label("审核意见（退回时必填）").fill("请补充验收报告扫描件")
+    queue.get_by_role("button", name="退回经办人").click()
+    assert page.get_by_text("办结报告已退回经办人。").is_visible()
+    assert page.get_by_role("heading", name="待本单位审核（0）").is_visible()
+    page.context.clear_cookies()
+
+    # amy sees why, sends it again; adam approves.
+    sign_in(page, "amy")
+    page.wait_for_url("**/unit/")
+    back = page.get_by_role("region", name="被退回的事项（1）")
+    assert "请补充验收报告扫描件" in back.inner_text()
+    back.get_by_role("link", name="修改后重新送审").click()
+    panel = page.locator("#act-submit")
+    panel.get_by_label("办结情况").fill("主体工程已完工，验收报告已补")
+    panel.get_by_role("button", name="报送办结").click()
+    assert page.get_by_text("已送单位负责人审核").is_visible()
+    page.context.clear_cookies()
+
+    sign_in(page, "adam")
+    page.wait_for_url("**/unit/")
+    queue = page.get_by_role("region", name="待本单位审核（1）")
+    queue.get_by_role("button", name="同意报送").click()
+    assert page.get_by_text("已同意，办结报告已报送督查室。").is_visible()
+    page.context.clear_cookies()
+
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    assert page.get_by_role("heading", name="待审核办结（1）").is_visible()
+    page.goto(page.base + f"/tasks/{t.pk}/")
+    assert page.get_by_role("status").filter(has_text="待单位审核").count() == 0
+    timeline = page.locator("body").inner_text()
+    assert "单位审核" in timeline and "同意报送" in timeline
+    assert "主体工程已完工，验收报告已补" in timeline
+    screenshot(page, "loop_unit_review_reached_the_office")
+    t.refresh_from_db()
+    assert t.status == TaskStatus.SUBMITTED

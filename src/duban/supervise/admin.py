@@ -133,12 +133,13 @@ class ScoreRuleAdmin(LoggedAdmin):
             **{name: getattr(obj, name) for name in form.changed_data},
         )
 
+
 @admin.register(LoopConfig)
 class LoopConfigAdmin(LoggedAdmin):
     """办理流程设置 (work.models.LoopConfig): edited here with the other county settings, by
     the sysadmin, each change access-logged."""
 
-    list_display = ["__str__", "silent_co_units"]
+    list_display = ["__str__", "silent_co_units", "unit_review", "unit_review_progress"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return _sysadmin(request) and not LoopConfig.objects.exists()

@@ -198,6 +198,12 @@ class ReassignForm(ActionForm):
         return data
 
 
+class DecideUnitReviewForm(ActionForm):
+    approve = _decision([("1", "同意报送"), ("0", "退回经办人")], "请选择同意报送或退回经办人。")
+    reason = _text("审核意见（退回时必填）", required=False, rows=2)
+    buttons = [("同意报送", "approve", "1", "primary"), ("退回经办人", "approve", "0", "danger")]
+
+
 class DecideExtensionForm(ActionForm):
     approve = _decision([("1", "同意延期"), ("0", "不同意")], "请选择同意或不同意。")
     new_due = forms.DateField(

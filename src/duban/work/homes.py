@@ -23,8 +23,10 @@ from duban.work.models import (
     ExtensionRequest,
     ExtensionStatus,
     Light,
+    ReviewStatus,
     Task,
     TaskStatus,
+    UnitReview,
 )
 
 # Statuses in which a unit still owes reports: received or waiting to be received.
@@ -148,6 +150,34 @@ def rejected_extensions(user: User) -> QuerySet[ExtensionRequest]:
         )
         .exclude(Exists(later))
         .select_related("task__directive", "task__lead_unit")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def unit_reviews_pending(user: User) -> QuerySet[UnitReview]:
+    """单位审核: my unit's submissions waiting for its head, oldest first. The head's
+    approval queue; a liaison sees the same list as "waiting at the head"."""
+    return (
+        UnitReview.objects.filter(unit_id=_unit_id(user), status=ReviewStatus.PENDING)
+        .select_related("task__directive", "task__lead_unit", "prepared_by", "event")
+        .prefetch_related("event__attachments")
+        .order_by("prepared_at", "id")
+    )
+
+
+def unit_reviews_returned(user: User) -> QuerySet[UnitReview]:
+    """My unit's submissions its head returned, not yet sent again, on tasks still open."""
+    later = UnitReview.objects.filter(
+        task=OuterRef("task"), unit=OuterRef("unit"), what=OuterRef("what"), pk__gt=OuterRef("pk")
+    )
+    return (
+        UnitReview.objects.filter(
+            unit_id=_unit_id(user),
+            status=ReviewStatus.RETURNED,
+            task__status__in=rules.OPEN,
+        )
+        .exclude(Exists(later))
+        .select_related("task__directive", "decided_by")
         .order_by("-decided_at", "-id")
     )
 

@@ -25,14 +25,19 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     sent_back = list(homes.sent_back(user)[:LIST_LIMIT])
     rejected = list(homes.rejected_extensions(user)[:LIST_LIMIT])
+    reviews_returned = list(homes.unit_reviews_returned(user)[:LIST_LIMIT])
     open_tasks = list(homes.my_open_tasks(user)[: LIST_LIMIT + 1])
     context = {
         "today": today,
+        # 单位审核: the head's approval queue; a liaison sees what waits there.
+        "reviews": list(homes.unit_reviews_pending(user)[:LIST_LIMIT]),
+        "reviews_returned": reviews_returned,
+        "is_head": user.role == Role.UNIT_HEAD,
         "to_receive": list(homes.to_receive(user)[:LIST_LIMIT]),
         "reports_due": homes.reports_due_this_week(user, today=today),
         "sent_back": sent_back,
         "rejected": rejected,
-        "back_count": len(sent_back) + len(rejected),
+        "back_count": len(sent_back) + len(rejected) + len(reviews_returned),
         "open_tasks": open_tasks[:LIST_LIMIT],
         "open_more": len(open_tasks) > LIST_LIMIT,
     }

@@ -26,6 +26,7 @@ from duban.work.actions.core import (
     action,
     attachment_payload,
     lapse_extensions,
+    lapse_unit_reviews,
     record,
     require_text,
 )
@@ -384,6 +385,17 @@ def reassign(
             now=now,
             units=[task.lead_unit_id],
         )
+    # A unit dropped, or one that becomes or stops being the primary lead, sends something
+    # else now: what waits at its head (单位审核) lapses; units that stay as they were keep it.
+    kept = {u.pk for u in (*lead, *co)}
+    moved = [u for u in before if u not in kept or (u == task.lead_unit_id) != (u == lead[0].pk)]
+    lapse_unit_reviews(
+        task,
+        why="事项已改派，承办关系调整，单位审核中的报送不再报出。",
+        by=by,
+        now=now,
+        units=set(moved),
+    )
     record(task, kind=EventKind.REASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     new_units = [u for u in (*lead, *co) if u.pk not in before]
     enqueue_for_units(

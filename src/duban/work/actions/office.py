@@ -18,6 +18,7 @@ from duban.work.actions.core import (
     _units_on,
     action,
     lapse_extensions,
+    lapse_unit_reviews,
     record,
     require_text,
 )
@@ -198,6 +199,7 @@ def close(*, task: Task, by: User, note: str = "", now: datetime | None = None) 
     task = _lock(task)
     _require_state(task, EventKind.CLOSED, "销号")
     lapse_extensions(task, why="事项已办结销号，延期申请不再审批。", by=by, now=now)
+    lapse_unit_reviews(task, why="事项已办结销号，单位审核中的报送不再报出。", by=by, now=now)
     record(task, kind=EventKind.CLOSED, at=now, by=by, unit=by.unit, payload={"note": note.strip()})
     assert task.lead_unit is not None
     enqueue_for_units(
@@ -226,6 +228,9 @@ def withdraw(*, task: Task, reason: str, by: User, now: datetime | None = None) 
 def _withdraw_task(task: Task, reason: str, by: User, now: datetime) -> None:
     was_assigned = task.status != TaskStatus.DRAFT
     lapse_extensions(task, why=f"事项已撤销（{reason}），延期申请不再审批。", by=by, now=now)
+    lapse_unit_reviews(
+        task, why=f"事项已撤销（{reason}），单位审核中的报送不再报出。", by=by, now=now
+    )
     record(task, kind=EventKind.WITHDRAWN, at=now, by=by, unit=by.unit, payload={"reason": reason})
     if was_assigned:
         units = [
