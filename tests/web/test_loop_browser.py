@@ -93,7 +93,7 @@ def test_a_liaison_reads_the_directive_its_task_came_from(web_county: County, pa
         received_at=now,
         issuer_leader=c.leader_lily,
         text="请县发改局牵头，抓紧研究提出建设方案；城关镇做好征地拆迁。",
-        attachments=[ContentFile("批示原件扫描".encode(), name="批示原件.pdf")],
+        attachments=[ContentFile(b"%PDF-1.4 scan", name="批示原件.pdf")],
         by=c.alice,
         now=now,
     )
@@ -121,7 +121,7 @@ def test_a_liaison_reads_the_directive_its_task_came_from(web_county: County, pa
     assert page.get_by_text("本来文共分解2项任务").is_visible()
     screenshot(page, "loop_liaison_reads_directive")
     with page.expect_download() as got:
-        page.get_by_role("link", name="批示原件.pdf").click()
+        page.get_by_role("link", name="批示原件.pdf", exact=True).click()
     assert got.value.suggested_filename == "批示原件.pdf"
 
 
@@ -189,6 +189,8 @@ def test_a_liaisons_done_report_waits_for_the_unit_head_then_reaches_the_office(
     sign_in(page, "alice")
     page.wait_for_url("**/workbench/")
     assert page.get_by_role("heading", name="待审核办结（0）").is_visible()
+    held = page.locator("#held-at-units")
+    assert "另有1件办结报告在承办单位审核中" in held.inner_text() and t.code in held.inner_text()
     page.goto(page.base + f"/tasks/{t.pk}/")
     waiting = page.get_by_role("status").filter(has_text="待单位审核")
     assert "县发改局" in waiting.inner_text() and "办结报告" in waiting.inner_text()
@@ -229,6 +231,7 @@ def test_a_liaisons_done_report_waits_for_the_unit_head_then_reaches_the_office(
     sign_in(page, "alice")
     page.wait_for_url("**/workbench/")
     assert page.get_by_role("heading", name="待审核办结（1）").is_visible()
+    assert page.locator("#held-at-units").count() == 0
     page.goto(page.base + f"/tasks/{t.pk}/")
     assert page.get_by_role("status").filter(has_text="待单位审核").count() == 0
     timeline = page.locator("body").inner_text()
