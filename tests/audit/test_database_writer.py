@@ -20,7 +20,15 @@ from duban.audit import anchor
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.crypto import chain_key
 from duban.work import actions
-from duban.work.models import Directive, Event, ExtensionRequest, ProgressReport, Task
+from duban.work.models import (
+    Directive,
+    Event,
+    ExtensionRequest,
+    LoopConfig,
+    ProgressReport,
+    Task,
+    UnitReview,
+)
 from tests.conftest import County, at
 from tests.work import flow
 
@@ -74,6 +82,19 @@ def test_a_rewritten_directive_title_or_text_is_found(task: Task) -> None:
 def test_a_rewritten_extension_reason_is_found(task: Task) -> None:
     ExtensionRequest.objects.update(reason="资金未到位")
     assert "延期申请" in verify()
+
+
+def test_a_rewritten_submission_waiting_at_the_unit_head_is_found(
+    task: Task, county: County
+) -> None:
+    """单位审核: the head approves what the row says; it must be what the liaison sent."""
+    LoopConfig.objects.create(pk=1, unit_review=True, unit_review_progress=True)
+    actions.send_for_unit_review(
+        task=task, what="progress", text="拆迁完成六成", by=county.amy, now=NOW + timedelta(days=3)
+    )
+    assert verify() == ""
+    UnitReview.objects.update(text="拆迁全部完成")
+    assert "单位审核" in verify() and "被改动" in verify()
 
 
 def _recompute(task: Task, event_hash_fn: object) -> None:

@@ -22,11 +22,19 @@ from hypothesis.extra.django import TestCase
 from duban.audit.verify import rebuild, verify_chain
 from duban.coordination.tick import tick
 from duban.org.loader import load
+from duban.org.models import Role, User
 from duban.supervise import actions as sv
 from duban.supervise.spotchecks import Filters
 from duban.work import actions, rules
 from duban.work.errors import ActionError
-from duban.work.models import ExtensionRequest, ExtensionStatus, Task
+from duban.work.models import (
+    ExtensionRequest,
+    ExtensionStatus,
+    LoopConfig,
+    ReviewStatus,
+    Task,
+    UnitReview,
+)
 from tests.conftest import SMALL_COUNTY, County, at
 
 MOVES = [
@@ -49,6 +57,12 @@ MOVES = [
     "tick",
     "key",
     "spot",
+    "setting",
+    "held",
+    "held",
+    "held",
+    "head",
+    "head",
 ]
 
 move_st = st.tuples(
@@ -71,6 +85,11 @@ class RebuildEqualsProjection(TestCase):
     ) -> None:
         load(SMALL_COUNTY)
         c = County()
+        # 单位审核: adam heads 县发改局; the other two units get heads too. "held" turns the
+        # county setting on, "setting" may turn it off again, so histories mix held and
+        # direct submissions and a setting changed while submissions wait.
+        User.objects.create(username="bea", role=Role.UNIT_HEAD, unit=c.b)
+        User.objects.create(username="cat", role=Role.UNIT_HEAD, unit=c.c)
         now = at("2026-03-02 09:00")
         units = [c.a, c.b, c.c, c.d]
         liaison = {c.a.pk: c.amy, c.b.pk: c.bob, c.c.pk: c.carl}
@@ -100,6 +119,11 @@ class RebuildEqualsProjection(TestCase):
                 decided_by = rules.REQUESTS[key.split(":")[0]]["decided_by"]
                 self.assertIn(task.status, rules.ALLOWED_FROM[str(decided_by)], (task.code, key))
         self.assertEqual({p for p in projected if p[1].startswith("extension:")}, pending)
+        waiting = {
+            (r.task_id, f"unit_review:{r.pk}")
+            for r in UnitReview.objects.filter(status=ReviewStatus.PENDING)
+        }
+        self.assertEqual({p for p in projected if p[1].startswith("unit_review:")}, waiting)
 
     def _move(
         self,
@@ -182,7 +206,9 @@ class RebuildEqualsProjection(TestCase):
                 task=t, text="办结", by=some_unit_user if flag else lead_user, now=now
             )
         elif move == "verify":
-            actions.verify(task=t, accept=flag, reason="退回重办", by=c.alice, now=now)
+            actions.verify(
+                confirm_silent_co=True, task=t, accept=flag, reason="退回重办", by=c.alice, now=now
+            )
         elif move == "close":
             actions.close(task=t, by=c.alice, now=now)
         elif move == "withdraw":
@@ -197,6 +223,34 @@ class RebuildEqualsProjection(TestCase):
             tick(now=now)
         elif move == "key":
             sv.mark_key(task=t, is_key=not t.is_key, reason="调整", by=c.alice, now=now)
+        elif move == "setting":
+            LoopConfig.objects.update_or_create(
+                pk=1, defaults={"unit_review": flag, "unit_review_progress": n % 2 == 0}
+            )
+        elif move == "held":
+            LoopConfig.objects.update_or_create(
+                pk=1, defaults={"unit_review": True, "unit_review_progress": True}
+            )
+            what = ["submit", "extension", "progress"][n % 3]
+            base = t.due or date(2026, 12, 31)
+            sender = lead_user if flag or what == "extension" else some_unit_user
+            with contextlib.suppress(ActionError):  # its unit signs first if it has not
+                actions.receive(task=t, by=sender, now=now)
+            actions.send_for_unit_review(
+                task=t,
+                what=what,
+                text="送审",
+                new_due=base + timedelta(days=n + 1),
+                by=sender,
+                now=now,
+            )
+        elif move == "head":
+            review = UnitReview.objects.filter(task=t, status="pending").first()
+            if review is not None:
+                head = User.objects.get(role=Role.UNIT_HEAD, unit_id=review.unit_id)
+                actions.decide_unit_review(
+                    review=review, approve=flag, reason="退回修改", by=head, now=now
+                )
         elif move == "spot":
             check = sv.draw_spot_check(
                 title="抽查", filters=Filters(), size=1000, seed=n, by=c.alice, now=now

@@ -50,6 +50,7 @@ def make(
         received_at=now,
         doc_no=doc_no,
         issuer="县长",
+        issuer_leader=(leader or county.leader_lily) if kind == "instruction" else None,
     )
     draft = actions.TaskDraft(
         content=content, lead=lead, co=co or [], due={"date": due}, leader=leader, **kw
@@ -65,7 +66,7 @@ def close(county: County, task: Task, liaison: Any, when: str) -> None:
     now = at(when)
     actions.receive(task=task, by=liaison, now=now)
     actions.submit_done(task=task, text="已全部完成，资料已归档。", by=liaison, now=now)
-    actions.verify(task=task, accept=True, by=county.alice, now=now)
+    actions.verify(confirm_silent_co=True, task=task, accept=True, by=county.alice, now=now)
     actions.close(task=task, by=county.alice, now=now)
 
 

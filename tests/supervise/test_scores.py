@@ -83,7 +83,7 @@ def march(county: County) -> History:
 
     def done(t: Task, who, submit: str, close: str) -> None:  # type: ignore[no-untyped-def]
         actions.submit_done(task=t, text="已完成", by=who, now=at(submit))
-        actions.verify(task=t, accept=True, by=c.alice, now=at(close))
+        actions.verify(confirm_silent_co=True, task=t, accept=True, by=c.alice, now=at(close))
         actions.close(task=t, by=c.alice, now=at(close))
 
     tick_mornings("2026-03-02", "2026-03-04")
@@ -95,7 +95,14 @@ def march(county: County) -> History:
     done(t1, c.amy, "2026-03-10 10:00", "2026-03-11 10:00")
     tick_mornings("2026-03-11", "2026-03-16")
     actions.submit_done(task=t2, text="已完成", by=c.amy, now=at("2026-03-16 10:00"))
-    actions.verify(task=t2, accept=False, reason="材料不全", by=c.alice, now=at("2026-03-17 09:00"))
+    actions.verify(
+        confirm_silent_co=True,
+        task=t2,
+        accept=False,
+        reason="材料不全",
+        by=c.alice,
+        now=at("2026-03-17 09:00"),
+    )
     done(t2, c.amy, "2026-03-17 15:00", "2026-03-18 10:00")
     tick_mornings("2026-03-17", "2026-03-19")
     done(t4, c.bob, "2026-03-19 10:00", "2026-03-20 10:00")

@@ -85,7 +85,9 @@ def test_a_failed_record_write_stores_nothing(
     t = flow.task(county, at("2026-03-02 09:00"), co=[], due={"date": "2026-03-20"})
     actions.receive(task=t, by=county.amy, now=at("2026-03-02 10:00"))
     actions.submit_done(task=t, text="完成", by=county.amy, now=at("2026-03-05 09:00"))
-    actions.verify(task=t, accept=True, by=county.alice, now=at("2026-03-05 10:00"))
+    actions.verify(
+        confirm_silent_co=True, task=t, accept=True, by=county.alice, now=at("2026-03-05 10:00")
+    )
     actions.close(task=t, by=county.alice, now=at("2026-03-05 11:00"))
 
     def broken(*args: Any, **kwargs: Any) -> None:

@@ -39,7 +39,9 @@ def closed(county: County, lead: Any, when: str, **kw: Any) -> Task:
     t = flow.task(county, NOW, lead=[lead], co=[], **kw)
     actions.receive(task=t, by=liaison[lead.pk], now=NOW)
     actions.submit_done(task=t, text="已完成", by=liaison[lead.pk], now=at(f"{when} 09:00"))
-    actions.verify(task=t, accept=True, by=county.alice, now=at(f"{when} 10:00"))
+    actions.verify(
+        confirm_silent_co=True, task=t, accept=True, by=county.alice, now=at(f"{when} 10:00")
+    )
     actions.close(task=t, by=county.alice, now=at(f"{when} 11:00"))
     t.refresh_from_db()
     return t
@@ -185,7 +187,9 @@ def test_findings_true_false_and_a_reopened_task(county: County, twelve: list[Ta
     assert sorted(reopened) == ["adam", "amy"]
     # The unit does it again, and it is closed again.
     actions.submit_done(task=bad, text="已整改", by=county.amy, now=at("2026-04-10 09:00"))
-    actions.verify(task=bad, accept=True, by=county.alice, now=at("2026-04-10 10:00"))
+    actions.verify(
+        confirm_silent_co=True, task=bad, accept=True, by=county.alice, now=at("2026-04-10 10:00")
+    )
     actions.close(task=bad, by=county.alice, now=at("2026-04-10 11:00"))
     bad.refresh_from_db()
     assert (bad.status, bad.closed_on_time) == (TaskStatus.CLOSED, True)

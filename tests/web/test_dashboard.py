@@ -24,7 +24,9 @@ NOW = at("2026-03-20 12:00")
 def closed(county: County, task: Task, by: User, *, submitted: str, closed_at: str) -> None:
     actions.receive(task=task, by=by, now=task.assigned_at)
     actions.submit_done(task=task, text="已办结", by=by, now=at(submitted))
-    actions.verify(task=task, accept=True, by=county.alice, now=at(submitted))
+    actions.verify(
+        confirm_silent_co=True, task=task, accept=True, by=county.alice, now=at(submitted)
+    )
     actions.close(task=task, by=county.alice, now=at(closed_at))
 
 
@@ -37,6 +39,7 @@ def directive(county: County, registered: str, assigned: str | None, lead: Any) 
         title="隔夜测试",
         urgency="normal",
         received_at=at(registered),
+        issuer_leader=county.leader_lily,
     )
     [t] = actions.decompose(
         directive=d,
@@ -153,7 +156,7 @@ def test_the_page_shows_the_figures_and_four_inline_charts(county: County, clien
         submitted = now - (10 if late else 30) * day
         actions.receive(task=t, by=county.amy, now=now - 39 * day)
         actions.submit_done(task=t, text="已办结", by=county.amy, now=submitted)
-        actions.verify(task=t, accept=True, by=county.alice, now=submitted)
+        actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=submitted)
         actions.close(task=t, by=county.alice, now=now - 5 * day)
     response = client_for(county.alice).get("/dashboard/")
     assert response.status_code == 200

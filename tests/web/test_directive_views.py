@@ -130,10 +130,39 @@ def test_directive_actions_are_post_only(county: County, client_for: Any, url: s
     assert client_for(county.alice).get(url.format(pk=d.pk)).status_code == 405
 
 
-def test_a_liaison_cannot_open_a_directive_page(county: County, client_for: Any) -> None:
-    t = flow.task(county, timezone.now(), due={"date": "2030-01-01"})
-    assert client_for(county.amy).get(f"/directives/{t.directive_id}/").status_code == 403
-    assert client_for(county.lily).get(f"/directives/{t.directive_id}/").status_code == 200
+def test_a_unit_on_a_task_reads_the_directive_and_only_its_own_tasks(
+    county: County, client_for: Any
+) -> None:
+    """Issue 12, point 2: a unit holding a task reads the 来文 — text, 批示领导, files."""
+    now = timezone.now()
+    d = flow.directive(county, now, text="请县发改局牵头研究城东污水处理厂建设方案。")
+    ours, theirs = actions.decompose(
+        directive=d,
+        by=county.alice,
+        now=now,
+        tasks=[
+            actions.TaskDraft(content="编制建设方案", lead=[county.a], co=[county.b]),
+            actions.TaskDraft(content="落实征地拆迁", lead=[county.c]),
+        ],
+    )
+    for t in (ours, theirs):
+        actions.assign(task=t, by=county.alice, now=now)
+    page = client_for(county.amy).get(f"/directives/{d.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "请县发改局牵头研究城东污水处理厂建设方案" in html and "批示领导" in html
+    assert "副县长李丽" in html
+    assert "编制建设方案" in html and "落实征地拆迁" not in html  # only what concerns it
+    assert "本来文共分解2项任务" in html
+    assert "分解任务" not in html and "撤销来文" not in html  # nothing to edit
+    # A unit not on any task of it: nothing there (as for tasks).
+    assert client_for(county.bob).get(f"/directives/{d.pk}/").status_code == 200  # co-unit
+    outsider = client_for(county.carl)  # 城关镇 leads the other task only
+    assert "编制建设方案" not in outsider.get(f"/directives/{d.pk}/").content.decode()
+    other = flow.directive(county, now)
+    assert client_for(county.amy).get(f"/directives/{other.pk}/").status_code == 404
+    assert client_for(county.amy).post(f"/directives/{d.pk}/", {}).status_code == 403
+    assert client_for(county.lily).get(f"/directives/{d.pk}/").status_code == 200
 
 
 def test_withdraw_and_report_back_from_the_directive_page(county: County, client_for: Any) -> None:
@@ -144,7 +173,7 @@ def test_withdraw_and_report_back_from_the_directive_page(county: County, client
     assert Directive.objects.get(pk=t.directive_id).status == "active"  # refused: open task
     actions.receive(task=t, by=county.amy, now=now)
     actions.submit_done(task=t, text="完成", by=county.amy, now=now)
-    actions.verify(task=t, accept=True, by=county.alice, now=now)
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=now)
     actions.close(task=t, by=county.alice, now=now)
     page = c.get(f"/directives/{t.directive_id}/").content.decode()
     assert "回音（汇总上报）" in page

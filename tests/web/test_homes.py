@@ -124,7 +124,14 @@ def test_tasks_sent_back_and_extensions_refused(county: County, client_for: Any)
     back = flow.task(county, now(), due=FAR, content="被退回重办的事项")
     actions.receive(task=back, by=county.amy, now=now())
     actions.submit_done(task=back, text="已完成", by=county.amy, now=now())
-    actions.verify(task=back, accept=False, reason="缺少验收材料", by=county.alice, now=now())
+    actions.verify(
+        confirm_silent_co=True,
+        task=back,
+        accept=False,
+        reason="缺少验收材料",
+        by=county.alice,
+        now=now(),
+    )
     actions.urge(task=back, message="请尽快补充", by=county.alice, now=now())  # still listed
 
     refused = flow.task(county, now(), due=FAR, content="延期未获同意的事项")
@@ -170,7 +177,9 @@ def test_the_liaison_home_reads_a_fixed_number_of_queries(county: County, client
         back = flow.task(county, now(), due=FAR)
         actions.receive(task=back, by=county.amy, now=now())
         actions.submit_done(task=back, text="x", by=county.amy, now=now())
-        actions.verify(task=back, accept=False, reason="x", by=county.alice, now=now())
+        actions.verify(
+            confirm_silent_co=True, task=back, accept=False, reason="x", by=county.alice, now=now()
+        )
         ext = flow.task(county, now(), due=FAR)
         actions.receive(task=ext, by=county.amy, now=now())
         req = actions.request_extension(
@@ -196,10 +205,16 @@ def test_the_line_is_counted_by_light_per_unit(county: County) -> None:
     with CaptureQueriesContext(connection) as ctx:
         line = homes.line_lights(county.lily)
     assert len(ctx.captured_queries) == 2  # the units, then one grouped count
-    rows = {r.unit.label: (r.red, r.yellow, r.green, r.open) for r in line}
-    assert rows == {"县发改局": (1, 0, 1, 2), "县财政局": (1, 0, 0, 1)}
-    assert [(r.unit.label, r.open) for r in homes.line_lights(county.wang)] == [("城关镇", 1)]
-    assert homes.line_lights(county.amy) == []
+    rows = {r.label: (r.red, r.yellow, r.green, r.open) for r in line.rows}
+    # 城关镇's task is led by 李丽 (flow's default leader): in her line, outside her units.
+    assert rows == {
+        "县发改局": (1, 0, 1, 2),
+        "县财政局": (1, 0, 0, 1),
+        "线外单位（本人牵头）": (0, 0, 1, 1),
+    }
+    assert (line.totals.red, line.totals.open) == (2, 4)
+    assert [(r.label, r.open) for r in homes.line_lights(county.wang).rows] == [("城关镇", 1)]
+    assert homes.line_lights(county.amy).rows == []
 
 
 def test_the_leader_sees_their_line_red_and_key_tasks(county: County, client_for: Any) -> None:
@@ -210,8 +225,9 @@ def test_the_leader_sees_their_line_red_and_key_tasks(county: County, client_for
     html = client_for(county.lily).get("/leader/").content.decode()
     for text in ("逾期的事项", "重点的事项", "县发改局", "县财政局", "分管单位亮灯情况"):
         assert text in html, text
-    assert "王县长牵头的逾期事项" not in html
-    assert "我牵头的红灯、黄灯事项（1）" in html and "我牵头的重点督办事项（1）" in html
+    # 王县长 leads it, but 县发改局 is in 李丽's portfolio: it is in her line (分线督查 agrees).
+    assert "王县长牵头的逾期事项" in html
+    assert "分管条线的红灯、黄灯事项（2）" in html and "我牵头的重点督办事项（1）" in html
     assert f'href="/tasks/{red.pk}/#act-comment"' in html  # 批示 from the list
     assert f"/ledger/?unit={county.a.pk}&amp;unit_role=lead&amp;light=red" in html
     wang = client_for(county.wang).get("/leader/").content.decode()
@@ -228,9 +244,9 @@ def test_a_long_line_says_there_is_more_and_links_the_ledger(
     for i in range(3):
         overdue(county, f"逾期的事项{i}")
     html = client_for(county.lily).get("/leader/").content.decode()
-    assert "我牵头的红灯、黄灯事项（2+）" in html
-    assert f"/ledger/?leader={county.leader_lily.pk}&amp;light=red" in html
-    ledger = client_for(county.lily).get(f"/ledger/?leader={county.leader_lily.pk}&light=red")
+    assert "分管条线的红灯、黄灯事项（2+）" in html
+    assert f"/ledger/?line={county.leader_lily.pk}&amp;light=red" in html
+    ledger = client_for(county.lily).get(f"/ledger/?line={county.leader_lily.pk}&light=red")
     assert all(f"逾期的事项{i}" in ledger.content.decode() for i in range(3))
 
 
@@ -238,11 +254,11 @@ def test_closed_tasks_leave_the_warning_list(county: County) -> None:
     t = overdue(county, "逾期后办结")
     actions.receive(task=t, by=county.amy, now=now())
     actions.submit_done(task=t, text="x", by=county.amy, now=now())
-    assert [x.pk for x in homes.my_warning_tasks(county.lily)] == [t.pk]  # submitted late
-    actions.verify(task=t, accept=True, by=county.alice, now=now())
+    assert [x.pk for x in homes.line_warning_tasks(county.lily)] == [t.pk]  # submitted late
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=now())
     actions.close(task=t, by=county.alice, now=now())
-    assert not homes.my_warning_tasks(county.lily)
-    [row] = [r for r in homes.line_lights(county.lily) if r.unit == county.a]
+    assert not homes.line_warning_tasks(county.lily)
+    [row] = [r for r in homes.line_lights(county.lily).rows if r.unit == county.a]
     assert (row.red, row.late) == (0, 1)
 
 

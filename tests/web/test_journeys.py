@@ -57,7 +57,12 @@ def test_a_liaison_receives_and_reports_progress_with_a_photo(
     actions.receive(task=back, by=web_county.amy, now=now)
     actions.submit_done(task=back, text="已完成入库", by=web_county.amy, now=now)
     actions.verify(
-        task=back, accept=False, reason="缺少项目可研批复材料", by=web_county.alice, now=now
+        confirm_silent_co=True,
+        task=back,
+        accept=False,
+        reason="缺少项目可研批复材料",
+        by=web_county.alice,
+        now=now,
     )
     sign_in(page, "amy")
     page.wait_for_url("**/unit/")

@@ -40,6 +40,7 @@ def make(
         title="关于" + content[:20] + "的批示",
         urgency="normal",
         received_at=now,
+        issuer_leader=(leader or county.leader_lily) if kind == "instruction" else None,
     )
     draft = actions.TaskDraft(
         content=content,
@@ -90,7 +91,13 @@ class Office:
         )  # fmt: skip
         actions.receive(task=self.closed, by=c.amy, now=at("2026-03-03 09:00"))
         actions.submit_done(task=self.closed, text="已印发", by=c.amy, now=at("2026-03-09 09:00"))
-        actions.verify(task=self.closed, accept=True, by=c.alice, now=at("2026-03-10 09:00"))
+        actions.verify(
+            confirm_silent_co=True,
+            task=self.closed,
+            accept=True,
+            by=c.alice,
+            now=at("2026-03-10 09:00"),
+        )
         actions.close(task=self.closed, by=c.alice, now=at("2026-03-10 10:00"))
         tick(now=at("2026-03-16 09:00"))
         for t in self.all:

@@ -20,7 +20,7 @@ from tests.web.test_ledger import make
 def _closed(c: County, task: Task, by: User, submitted: datetime, closed_at: datetime) -> None:
     actions.receive(task=task, by=by, now=task.assigned_at)
     actions.submit_done(task=task, text="已按要求办结", by=by, now=submitted)
-    actions.verify(task=task, accept=True, by=c.alice, now=submitted)
+    actions.verify(confirm_silent_co=True, task=task, accept=True, by=c.alice, now=submitted)
     actions.close(task=task, by=c.alice, now=closed_at)
 
 

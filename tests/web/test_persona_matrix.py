@@ -22,6 +22,7 @@ from duban.org.models import Role, UnitAlias, UnitGroup, User
 from duban.supervise import actions as sv
 from duban.supervise.spotchecks import Filters
 from duban.work import actions
+from duban.work.models import LoopConfig
 from tests.conftest import County, at
 from tests.work import flow
 
@@ -49,9 +50,14 @@ def world(county: County) -> dict[str, Any]:
     ext = actions.request_extension(
         task=task, new_due=date(2026, 9, 30), reason="汛期", by=c.amy, now=NOW
     )
+    # 单位审核 on: amy's next progress report waits for adam, the head of unit A.
+    LoopConfig.objects.create(pk=1, unit_review=True, unit_review_progress=True)
+    review = actions.send_for_unit_review(
+        task=task, what="progress", text="第二次进展", by=c.amy, now=NOW
+    )
     done = flow.task(c, NOW, co=[])
-    actions.receive(task=done, by=c.amy, now=NOW)
-    actions.submit_done(task=done, text="完成", by=c.amy, now=NOW)
+    actions.receive(task=done, by=c.adam, now=NOW)
+    actions.submit_done(task=done, text="完成", by=c.adam, now=NOW)
     actions.verify(task=done, accept=True, by=c.alice, now=NOW)
     actions.close(task=done, by=c.alice, now=NOW)
     check = sv.draw_spot_check(title="抽查", filters=Filters(), size=1, seed=1, by=c.alice, now=NOW)
@@ -77,6 +83,7 @@ def world(county: County) -> dict[str, Any]:
         "directive": task.directive_id,
         "attachment": report.event.attachments.get().pk,
         "extension": ext.pk,
+        "review": review.pk,
         "check": check.pk,
         "item": check.items.first().pk,
         "campaign": campaign.pk,
@@ -150,7 +157,12 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("workbench", "/workbench/", only(sup)),
         ("directive_new", "/directives/new/", only(sup)),
         ("directive_extract", "/directives/extract/", everyone(405)),
-        ("directive_detail", f"/directives/{d}/", only(office)),
+        # A unit reads the 来文 of its own tasks; a unit with none of them gets 404.
+        (
+            "directive_detail",
+            f"/directives/{d}/",
+            only(WORK, other=403) | {"bob": 404, "bea": 404},
+        ),
         ("directive_assign", f"/directives/{d}/assign/", everyone(405)),
         ("directive_report_back", f"/directives/{d}/report-back/", everyone(405)),
         ("directive_withdraw", f"/directives/{d}/withdraw/", everyone(405)),
@@ -173,6 +185,7 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
             ]
         ],
         ("extension_decide", f"/extensions/{w['extension']}/decide/", everyone(405)),
+        ("unit_review_decide", f"/unit-reviews/{w['review']}/decide/", everyone(405)),
         (
             "attachment",
             f"/attachments/{w['attachment']}/",

@@ -26,7 +26,9 @@ def _closed(county: County, lead: Any, who: Any, day: str) -> Task:
     t = flow.task(county, at("2026-03-02 09:00"), lead=[lead], co=[], due={"date": "2026-03-27"})
     actions.receive(task=t, by=who, now=at("2026-03-02 10:00"))
     actions.submit_done(task=t, text="已按要求完成", by=who, now=at(f"{day} 09:00"))
-    actions.verify(task=t, accept=True, by=county.alice, now=at(f"{day} 10:00"))
+    actions.verify(
+        confirm_silent_co=True, task=t, accept=True, by=county.alice, now=at(f"{day} 10:00")
+    )
     actions.close(task=t, by=county.alice, now=at(f"{day} 11:00"))
     return t
 

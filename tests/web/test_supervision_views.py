@@ -38,7 +38,9 @@ def history(county: County) -> dict[str, Any]:
         actions.receive(task=t, by=who, now=START)
     for t, who in ((done, c.amy), (town, c.carl)):
         actions.submit_done(task=t, text="完成", by=who, now=at("2026-03-10 09:00"))
-        actions.verify(task=t, accept=True, by=c.alice, now=at("2026-03-10 10:00"))
+        actions.verify(
+            confirm_silent_co=True, task=t, accept=True, by=c.alice, now=at("2026-03-10 10:00")
+        )
         actions.close(task=t, by=c.alice, now=at("2026-03-10 11:00"))
     check = sv.draw_spot_check(
         title="三月抽查", filters=Filters(), size=2, seed=7, by=c.alice, now=at("2026-03-20 09:00")

@@ -17,6 +17,7 @@ def test_a_supervisor_registers_and_sends_out_a_directive(web_county: County, pa
     page.get_by_label("标题").fill("林建国县长对城区内涝点整治的批示")
     page.get_by_label("文号").fill("云政阅〔2026〕12号")
     page.get_by_label("事项来源").select_option("instruction")
+    page.get_by_label("批示领导").select_option(label="副县长李丽")
     page.get_by_label("事项内容").fill("研究提出城区内涝点整治意见")
     lead = page.get_by_label("牵头单位（第一个为主办）")
     lead.fill("fgj")  # pinyin initials of 县发改局

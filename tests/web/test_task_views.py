@@ -78,7 +78,7 @@ def submitted(county: County, t: Task) -> Task:
 
 def verified(county: County, t: Task) -> Task:
     submitted(county, t)
-    actions.verify(task=t, accept=True, by=county.alice, now=now())
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=now())
     t.refresh_from_db()
     return t
 
@@ -285,7 +285,11 @@ def test_verify_accept_and_send_back(county: County, client_for: Any, task: Task
     assert task.status == TaskStatus.IN_PROGRESS and task.sent_back_count == 1
     assert last_event(task) == EventKind.SENT_BACK
     actions.submit_done(task=task, text="已补材料", by=county.amy, now=now())
-    assert alice.post(url(task, "verify"), {"accept": "1"}).status_code == 302
+    # The co-unit never signed: the page asks the verifier to confirm (issue 12, point 5).
+    asked = alice.post(url(task, "verify"), {"accept": "1"})
+    assert asked.status_code == 400 or "请勾选确认" in asked.content.decode()
+    assert "已知悉上述配合单位未签收或未报送" in asked.content.decode()
+    assert alice.post(url(task, "verify"), {"accept": "1", "confirm_co": "on"}).status_code == 302
     task.refresh_from_db()
     assert task.status == TaskStatus.VERIFIED and last_event(task) == EventKind.VERIFIED
 
@@ -653,8 +657,10 @@ def _attempts(task: Task, user: User, name: str, county: County) -> list[Callabl
         "urge": [lambda: actions.urge(task=t, message="催", by=by, now=n)],
         "submit": [lambda: actions.submit_done(task=t, text="办结", by=by, now=n)],
         "verify": [
-            lambda: actions.verify(task=t, accept=True, by=by, now=n),
-            lambda: actions.verify(task=t, accept=False, reason="缺材料", by=by, now=n),
+            lambda: actions.verify(confirm_silent_co=True, task=t, accept=True, by=by, now=n),
+            lambda: actions.verify(
+                confirm_silent_co=True, task=t, accept=False, reason="缺材料", by=by, now=n
+            ),
         ],
         "close": [lambda: actions.close(task=t, by=by, now=n)],
         "withdraw": [lambda: actions.withdraw(task=t, reason="理由", by=by, now=n)],
@@ -702,7 +708,14 @@ def _states(county: County) -> dict[str, Task]:
     actions.close(task=closed, by=county.alice, now=n)
     states["closed"] = closed
     sent_back = submitted(county, flow.task(county, n, due={"date": "2030-06-30"}))
-    actions.verify(task=sent_back, accept=False, reason="缺材料", by=county.alice, now=n)
+    actions.verify(
+        confirm_silent_co=True,
+        task=sent_back,
+        accept=False,
+        reason="缺材料",
+        by=county.alice,
+        now=n,
+    )
     states["sent back"] = sent_back
     returned = flow.task(county, n, due={"date": "2030-06-30"})
     actions.return_(task=returned, reason="非本单位职责", by=county.amy, now=n)

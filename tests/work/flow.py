@@ -18,6 +18,7 @@ def directive(county: Any, now: datetime, **kw: Any) -> Directive:
         "received_at": now,
         "issuer": "县长",
         "doc_no": "云政阅〔2026〕3号",
+        "issuer_leader": county.leader_lily,
     }
     fields.update(kw)
     return actions.register(by=county.alice, now=now, **fields)

@@ -93,15 +93,19 @@ def test_only_a_supervisor_may_register_and_a_refusal_is_access_logged(county: C
         ("kind", "memo", "事项来源“memo”无效"),
         ("urgency", "asap", "紧急程度“asap”无效"),
         ("title", "  ", "请填写标题"),
+        ("issuer_leader", None, "领导批示须选择批示领导"),
     ],
 )
-def test_register_names_the_bad_field(county: County, field: str, value: str, message: str) -> None:
+def test_register_names_the_bad_field(
+    county: County, field: str, value: str | None, message: str
+) -> None:
     kwargs: dict[str, Any] = {
         "kind": "instruction",
         "title": "批示",
         "urgency": "normal",
         "received_at": NOW,
         "by": county.alice,
+        "issuer_leader": county.leader_lily,
         "now": NOW,
     }
     kwargs[field] = value
@@ -446,13 +450,20 @@ def test_verify_sends_back_with_a_reason_then_closes_late(county: County) -> Non
     refused(Refused, actions.verify, task=t, accept=True, by=county.lily, now=NOW)
     assert "不能销号" in refused(Invalid, actions.close, task=t, by=county.alice, now=NOW)
     actions.verify(
-        task=t, accept=False, reason="缺少验收材料", by=county.alice, now=at("2026-06-22 10:00")
+        confirm_silent_co=True,
+        task=t,
+        accept=False,
+        reason="缺少验收材料",
+        by=county.alice,
+        now=at("2026-06-22 10:00"),
     )
     t.refresh_from_db()
     assert t.status == TaskStatus.IN_PROGRESS and t.sent_back_count == 1
     assert recipients("sent_back") == {"amy", "adam"}
     actions.submit_done(task=t, text="补充验收材料", by=county.amy, now=at("2026-07-02 10:00"))
-    actions.verify(task=t, accept=True, by=county.alice, now=at("2026-07-03 10:00"))
+    actions.verify(
+        confirm_silent_co=True, task=t, accept=True, by=county.alice, now=at("2026-07-03 10:00")
+    )
     actions.close(task=t, by=county.alice, now=at("2026-07-03 11:00"))
     t.refresh_from_db()
     assert t.status == TaskStatus.CLOSED and not t.is_open
@@ -501,7 +512,7 @@ def test_report_back_only_when_every_task_is_settled(county: County) -> None:
         Invalid, actions.report_back, directive=t.directive, text="x", by=county.alice, now=NOW
     )
     actions.submit_done(task=t, text="已完成", by=county.amy, now=NOW)
-    actions.verify(task=t, accept=True, by=county.alice, now=NOW)
+    actions.verify(confirm_silent_co=True, task=t, accept=True, by=county.alice, now=NOW)
     actions.close(task=t, by=county.alice, now=NOW)
     actions.report_back(directive=t.directive, text="已按批示办结", by=county.alice, now=NOW)
     d = Directive.objects.get(pk=t.directive_id)

@@ -222,7 +222,7 @@ def test_light_and_status_counts_always_have_every_key(county: County) -> None:
 def test_light_counts_leave_out_drafts_and_withdrawn_tasks(world: World) -> None:
     county, a = world.county, world.tasks["a"]
     actions.submit_done(task=a, text="主体工程已完工", by=county.amy, now=TICK)
-    actions.verify(task=a, accept=True, by=county.alice, now=TICK)
+    actions.verify(confirm_silent_co=True, task=a, accept=True, by=county.alice, now=TICK)
     actions.close(task=a, by=county.alice, now=TICK)
     actions.withdraw(
         task=world.tasks["returned"], reason="已并入其他事项", by=county.alice, now=TICK
@@ -274,7 +274,7 @@ def test_overdue_tasks_of_one_unit_are_those_it_leads(world: World) -> None:
 def test_overdue_tasks_leave_out_closed_ones(world: World) -> None:
     county, a = world.county, world.tasks["a"]
     actions.submit_done(task=a, text="主体工程已完工", by=county.amy, now=TICK)
-    actions.verify(task=a, accept=True, by=county.alice, now=TICK)
+    actions.verify(confirm_silent_co=True, task=a, accept=True, by=county.alice, now=TICK)
     actions.close(task=a, by=county.alice, now=TICK)
     assert world.names(overdue_tasks(county.alice, today=AFTER_ALL)) == ["c", "returned"]
 

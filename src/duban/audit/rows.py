@@ -24,6 +24,7 @@ from duban.work.models import (
     EventKind,
     ExtensionRequest,
     ProgressReport,
+    UnitReview,
 )
 
 
@@ -129,6 +130,27 @@ def _extension_problems() -> Iterator[str]:
             yield f"延期申请 #{x.pk}（task id {x.task_id}）：与流转记录不一致，被改动。"
 
 
+def _unit_review_problems() -> Iterator[str]:
+    """A submission waiting at (or decided by) a unit head shows its row's text; the head
+    approves what the row says, so it must be what the liaison sent."""
+    for r in UnitReview.objects.select_related("event").iterator(chunk_size=2000):
+        e = r.event
+        if e is None:
+            yield f"单位审核 #{r.pk}（task id {r.task_id}）：没有对应的流转记录。"
+            continue
+        due = r.requested_due.isoformat() if r.requested_due else None
+        if (
+            e.payload.get("review") != r.pk
+            or e.payload.get("text") != r.text
+            or e.payload.get("what") != r.what
+            or e.payload.get("requested_due") != due
+            or e.at != r.prepared_at
+            or e.actor_id != r.prepared_by_id
+            or e.actor_unit_id != r.unit_id
+        ):
+            yield f"单位审核 #{r.pk}（task id {r.task_id}）：与流转记录不一致，被改动。"
+
+
 def _attachment_problems() -> Iterator[str]:
     for a in Attachment.objects.select_related("event").iterator(chunk_size=2000):
         if a.event is None:
@@ -145,5 +167,6 @@ def verify_rows() -> list[str]:
         *_directive_problems(),
         *_report_problems(),
         *_extension_problems(),
+        *_unit_review_problems(),
         *_attachment_problems(),
     ]

@@ -570,6 +570,10 @@ class _Importer:
             urgency=Urgency.NORMAL,
             received_at=received,
             doc_no=d.doc_no,
+            # A 领导批示件 row names its leader in 牵头领导: that is who the 批示 came from.
+            # An old ledger may name none; the row is still history worth taking.
+            issuer_leader=d.leader if d.kind == DirectiveKind.INSTRUCTION else None,
+            leader_optional=True,
             by=self.by,
             now=received,
         )
@@ -633,7 +637,8 @@ class _Importer:
         actions.submit_done(task=task, text=text, by=liaison, now=done)
         if d.status == TaskStatus.SUBMITTED:
             return
-        actions.verify(task=task, accept=True, by=self.by, now=done)
+        # History from the ledger: what the co-units did is not in it; the import confirms.
+        actions.verify(task=task, accept=True, confirm_silent_co=True, by=self.by, now=done)
         if d.status == TaskStatus.VERIFIED:
             return
         actions.close(task=task, by=self.by, note="台账导入", now=done)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from duban.audit.models import AccessKind, AccessLog
 from duban.supervise.models import Ladder, LadderStep, ScoreRule, SupervisionConfig
 from duban.supervise.rule_history import change_rule
+from duban.work.models import LoopConfig
 
 
 def _log(request: HttpRequest, what: str) -> None:
@@ -131,3 +132,17 @@ class ScoreRuleAdmin(LoggedAdmin):
             ip=request.META.get("REMOTE_ADDR"),
             **{name: getattr(obj, name) for name in form.changed_data},
         )
+
+
+@admin.register(LoopConfig)
+class LoopConfigAdmin(LoggedAdmin):
+    """办理流程设置 (work.models.LoopConfig): edited here with the other county settings, by
+    the sysadmin, each change access-logged."""
+
+    list_display = ["__str__", "silent_co_units", "unit_review", "unit_review_progress"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _sysadmin(request) and not LoopConfig.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

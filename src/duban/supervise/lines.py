@@ -11,28 +11,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from duban.notify.models import Outbox
 from duban.notify.outbox import enqueue_for_users
-from duban.org.models import Leader, Portfolio, Unit, User
+from duban.org.models import Leader, User
 from duban.supervise.models import Escalation, config
-from duban.work import selectors
+from duban.work import homes, selectors
 from duban.work.models import Light, Task, TaskStatus
 
 LIVE = (TaskStatus.DRAFT, TaskStatus.WITHDRAWN)  # left out of every count
 
 
 def line_q(leader: Leader) -> Q:
-    units = Portfolio.objects.filter(leader=leader).values("unit_id")
-    return Q(leader_id=leader.pk) | Q(lead_unit_id__in=units)
+    return selectors.line_q(leader.pk)
 
 
 def line_tasks(user: User, leader: Leader) -> QuerySet[Task]:
     """The line's tasks the user may see (drafts and withdrawn tasks left out)."""
-    return selectors.tasks_visible_to(user).filter(line_q(leader)).exclude(status__in=LIVE)
+    return selectors.line_tasks(user, leader.pk)
 
 
 def ledger_link(leader: Leader, *, page: str = "ledger", **extra: str) -> str:
@@ -43,23 +42,8 @@ def ledger_link(leader: Leader, *, page: str = "ledger", **extra: str) -> str:
     return f"{reverse(page)}?{urlencode({'line': leader.pk, **extra})}"
 
 
-@dataclass
-class UnitRow:
-    unit: Unit | None  # None: tasks the leader leads whose lead unit is outside the line
-    red: int = 0
-    yellow: int = 0
-    green: int = 0
-    on_time: int = 0
-    late: int = 0
-    key_open: int = 0
-
-    @property
-    def open(self) -> int:
-        return self.red + self.yellow + self.green
-
-    @property
-    def label(self) -> str:
-        return self.unit.label if self.unit else "线外单位（本人牵头）"
+# A line's row of figures is work's (the leader's home shows the same rows).
+UnitRow = homes.UnitLights
 
 
 @dataclass
@@ -76,23 +60,8 @@ class LineBoard:
 
 def line_board(user: User, leader: Leader, *, today: date, limit: int = 100) -> LineBoard:
     """The line by unit and light, its key tasks, red tasks and recent escalations."""
-    units = list(Unit.objects.filter(portfolio__leader=leader).order_by("order", "id"))
-    rows = {u.pk: UnitRow(u) for u in units}
-    outside = UnitRow(None)
-    totals = UnitRow(None)
-    grouped = (
-        line_tasks(user, leader)
-        .values_list("lead_unit_id", "light", "is_key", "is_open")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    for unit_id, light, is_key, is_open, n in grouped:
-        for row in (rows.get(unit_id, outside), totals):
-            if light in (Light.RED, Light.YELLOW, Light.GREEN, Light.ON_TIME, Light.LATE):
-                setattr(row, light, getattr(row, light) + n)
-            if is_key and is_open:
-                row.key_open += n
-    listed = list(rows.values()) + ([outside] if outside.open or outside.on_time else [])
+    line = homes.line_lights(user, leader.pk)
+    listed, totals = line.rows, line.totals
     base = line_tasks(user, leader).select_related("directive", "lead_unit")
     key_tasks = list(base.filter(is_key=True, is_open=True).order_by("light", "due", "id")[:limit])
     red_tasks = list(
@@ -120,18 +89,7 @@ def lines_overview(user: User) -> list[tuple[Leader, UnitRow]]:
     """Every leader's line in one row each (the supervisor's 分线督查 page)."""
     out = []
     for leader in Leader.objects.order_by("order", "id"):
-        row = UnitRow(None)
-        grouped = (
-            line_tasks(user, leader)
-            .values_list("light", "is_key", "is_open")
-            .annotate(n=Count("*"))
-            .order_by()
-        )
-        for light, is_key, is_open, n in grouped:
-            if light in (Light.RED, Light.YELLOW, Light.GREEN, Light.ON_TIME, Light.LATE):
-                setattr(row, light, getattr(row, light) + n)
-            if is_key and is_open:
-                row.key_open += n
+        row = homes.line_lights(user, leader.pk).totals
         out.append((leader, row))
     return out
 

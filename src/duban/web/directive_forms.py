@@ -49,6 +49,7 @@ class DirectiveForm(forms.Form):
         required=False,
         empty_label="（无）",
         error_messages={"invalid_choice": "所选领导无效，请重新选择。"},
+        help_text="事项来源为领导批示时必选；回音时通知该领导。",
     )
     issuer = forms.CharField(label="来文单位/交办方", max_length=100, required=False)
     received_at = forms.DateTimeField(

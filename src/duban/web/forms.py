@@ -135,6 +135,10 @@ class SubmitForm(ActionForm):
 class VerifyForm(ActionForm):
     accept = _decision([("1", "审核通过"), ("0", "退回重办")], "请选择审核通过或退回重办。")
     reason = _text("审核意见（退回重办时必填）", required=False, rows=2)
+    # Shown only when a co-unit never signed or never reported (views/tasks.py `_panels`).
+    confirm_co = forms.BooleanField(
+        label="已知悉上述配合单位未签收或未报送，确认审核通过（记入流转记录）", required=False
+    )
     buttons = [("审核通过", "accept", "1", "primary"), ("退回重办", "accept", "0", "danger")]
 
 
@@ -192,6 +196,12 @@ class ReassignForm(ActionForm):
         if lead is not None:
             data["co"] = [u for u in co if u.pk != lead.pk]  # a lead is not also a co-unit
         return data
+
+
+class DecideUnitReviewForm(ActionForm):
+    approve = _decision([("1", "同意报送"), ("0", "退回经办人")], "请选择同意报送或退回经办人。")
+    reason = _text("审核意见（退回时必填）", required=False, rows=2)
+    buttons = [("同意报送", "approve", "1", "primary"), ("退回经办人", "approve", "0", "danger")]
 
 
 class DecideExtensionForm(ActionForm):

@@ -91,6 +91,7 @@ urlpatterns = [
     path("tasks/<id:pk>/reassign/", tasks.reassign, name="task_reassign"),
     path("tasks/<id:pk>/comment/", tasks.comment, name="task_comment"),
     path("extensions/<id:pk>/decide/", tasks.decide_extension, name="extension_decide"),
+    path("unit-reviews/<id:pk>/decide/", tasks.decide_unit_review, name="unit_review_decide"),
     path("attachments/<id:pk>/", tasks.attachment, name="attachment"),
     path("attachments/<id:pk>/preview/", preview.preview, name="attachment_preview"),
     path("attachments/<id:pk>/inline/", preview.inline, name="attachment_inline"),

@@ -23,8 +23,10 @@ from duban.work.models import (
     ExtensionRequest,
     ExtensionStatus,
     Light,
+    ReviewStatus,
     Task,
     TaskStatus,
+    UnitReview,
 )
 
 # Statuses in which a unit still owes reports: received or waiting to be received.
@@ -152,6 +154,34 @@ def rejected_extensions(user: User) -> QuerySet[ExtensionRequest]:
     )
 
 
+def unit_reviews_pending(user: User) -> QuerySet[UnitReview]:
+    """单位审核: my unit's submissions waiting for its head, oldest first. The head's
+    approval queue; a liaison sees the same list as "waiting at the head"."""
+    return (
+        UnitReview.objects.filter(unit_id=_unit_id(user), status=ReviewStatus.PENDING)
+        .select_related("task__directive", "task__lead_unit", "prepared_by", "event")
+        .prefetch_related("event__attachments")
+        .order_by("prepared_at", "id")
+    )
+
+
+def unit_reviews_returned(user: User) -> QuerySet[UnitReview]:
+    """My unit's submissions its head returned, not yet sent again, on tasks still open."""
+    later = UnitReview.objects.filter(
+        task=OuterRef("task"), unit=OuterRef("unit"), what=OuterRef("what"), pk__gt=OuterRef("pk")
+    )
+    return (
+        UnitReview.objects.filter(
+            unit_id=_unit_id(user),
+            status=ReviewStatus.RETURNED,
+            task__status__in=rules.OPEN,
+        )
+        .exclude(Exists(later))
+        .select_related("task__directive", "decided_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
 def my_open_tasks(user: User) -> QuerySet[Task]:
     """Every open task my unit has a current share in, as lead or co-unit."""
     return _rows(
@@ -162,59 +192,67 @@ def my_open_tasks(user: User) -> QuerySet[Task]:
 # ---------------------------------------------------------------- the leader's home
 
 
-@dataclass(frozen=True)
+@dataclass
 class UnitLights:
-    unit: Unit
-    red: int
-    yellow: int
-    green: int
-    on_time: int
-    late: int
+    """One row of a line's figures: a unit's tasks as lead unit, counted by light."""
+
+    unit: Unit | None  # None: tasks the leader leads whose lead unit is outside the line
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+    on_time: int = 0
+    late: int = 0
+    key_open: int = 0
 
     @property
     def open(self) -> int:
         return self.red + self.yellow + self.green
 
+    @property
+    def label(self) -> str:
+        return self.unit.label if self.unit else "线外单位（本人牵头）"
 
-def line_lights(user: User) -> list[UnitLights]:
-    """Each unit in the leader's line (分管单位): its tasks as lead unit, counted by light.
 
-    Two queries whatever the size of the line: the units, then one grouped count.
-    Units with no task are listed too, with zeros.
+@dataclass
+class LineLights:
+    rows: list[UnitLights]
+    totals: UnitLights
+
+
+def line_lights(user: User, leader_id: int | None = None) -> LineLights:
+    """A leader's line (`selectors.line_tasks`) by lead unit and light, and its totals.
+
+    The one source of the line's figures: the leader's home cards and table, 分线督查 and
+    the ledger's `?line=` count the same tasks. Units of the portfolio are listed even with
+    no task; tasks the leader leads at units outside it form one more row. Two queries.
     """
-    if user.leader_id is None:
-        return []
-    units = list(Unit.objects.filter(portfolio__leader_id=user.leader_id).order_by("order", "id"))
-    counts: dict[tuple[int, str], int] = {}
-    rows = (
-        selectors.tasks_visible_to(user)
-        .filter(lead_unit__in=[u.pk for u in units])
-        .exclude(status__in=[TaskStatus.DRAFT, TaskStatus.WITHDRAWN])
-        .values("lead_unit_id", "light")
+    leader_id = leader_id if leader_id is not None else user.leader_id
+    if leader_id is None:
+        return LineLights([], UnitLights(None))
+    units = list(Unit.objects.filter(portfolio__leader_id=leader_id).order_by("order", "id"))
+    rows = {u.pk: UnitLights(u) for u in units}
+    outside, totals = UnitLights(None), UnitLights(None)
+    grouped = (
+        selectors.line_tasks(user, leader_id)
+        .values_list("lead_unit_id", "light", "is_key", "is_open")
         .annotate(n=Count("*"))
         .order_by()
     )
-    for row in rows:
-        counts[(row["lead_unit_id"], row["light"])] = row["n"]
-    return [
-        UnitLights(
-            unit=u,
-            red=counts.get((u.pk, Light.RED), 0),
-            yellow=counts.get((u.pk, Light.YELLOW), 0),
-            green=counts.get((u.pk, Light.GREEN), 0),
-            on_time=counts.get((u.pk, Light.ON_TIME), 0),
-            late=counts.get((u.pk, Light.LATE), 0),
-        )
-        for u in units
-    ]
+    for unit_id, light, is_key, is_open, n in grouped:
+        for row in (rows.get(unit_id, outside), totals):
+            if light in (Light.RED, Light.YELLOW, Light.GREEN, Light.ON_TIME, Light.LATE):
+                setattr(row, light, getattr(row, light) + n)
+            if is_key and is_open:
+                row.key_open += n
+    listed = list(rows.values()) + ([outside] if outside.open or outside.on_time else [])
+    return LineLights(listed, totals)
 
 
-def my_warning_tasks(user: User) -> QuerySet[Task]:
-    """The red and yellow tasks the leader leads (牵头领导), red first."""
+def line_warning_tasks(user: User) -> QuerySet[Task]:
+    """The red and yellow tasks of the leader's line, key items first, red before yellow."""
     return _rows(
-        selectors.tasks_visible_to(user)
-        .filter(leader_id=user.leader_id or -1, light__in=[Light.RED, Light.YELLOW], is_open=True)
-        # Key items first (重点督办 are shown to their leader first); "red" before "yellow".
+        selectors.line_tasks(user, user.leader_id or -1)
+        .filter(light__in=[Light.RED, Light.YELLOW], is_open=True)
         .order_by("-is_key", "light", "due", "id")
     )
 

@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from duban.org.models import Portfolio, Unit, User
+from duban.org.models import Unit, User
 from duban.work import selectors
 from duban.work.models import (
     Assignment,
@@ -117,11 +117,7 @@ def ledger_tasks(user: User, f: LedgerFilters) -> QuerySet[Task]:
     if f.leader is not None:
         qs = qs.filter(leader_id=f.leader)
     if f.line is not None:
-        # 分线: a leader's line is what they lead as 牵头领导 (Task.leader) plus every task
-        # whose lead unit sits in their portfolio (分管单位), whoever leads it. The units come
-        # as a subquery, not a join, so a task is never listed twice.
-        line_units = Portfolio.objects.filter(leader_id=f.line).values("unit_id")
-        qs = qs.filter(Q(leader_id=f.line) | Q(lead_unit_id__in=line_units))
+        qs = qs.filter(selectors.line_q(f.line))  # 分线: the one definition of a line
     if f.status == OPEN:
         qs = qs.filter(is_open=True)
     elif f.status:

@@ -340,6 +340,12 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "重新办理"
     SCORE_APPEALED = "score_appealed", "考评申诉"
     APPEAL_DECIDED = "appeal_decided", "申诉裁定"
+    # Unit-head sign-off (单位审核, LoopConfig.unit_review): a liaison's submission waits
+    # at the unit until its head approves (it then goes on as the event it asked for) or
+    # returns it to the liaison.
+    UNIT_REVIEW_REQUESTED = "unit_review_requested", "送单位审核"
+    UNIT_REVIEW_DECIDED = "unit_review_decided", "单位审核"
+    UNIT_REVIEW_LAPSED = "unit_review_lapsed", "单位审核失效"
 
 
 class Event(models.Model):
@@ -440,6 +446,62 @@ class ExtensionRequest(GuardedModel):
         ]
 
 
+class ReviewWhat(models.TextChoices):
+    SUBMIT = "submit", "办结报告"
+    EXTENSION = "extension", "延期申请"
+    PROGRESS = "progress", "进展报告"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "待单位审核"
+    APPROVED = "approved", "已同意报送"
+    RETURNED = "returned", "已退回经办人"
+    # Closed without a decision by the transition that made it moot (撤销, 退回, 改派, 已报送).
+    LAPSED = "lapsed", "已失效"
+
+
+class UnitReview(GuardedModel):
+    """单位审核: a liaison's submission waiting for the unit head before it leaves the unit.
+
+    The submission itself is in the `unit_review_requested` event (text, files, the asked-for
+    deadline); on approval the event it asked for (`submitted`, `extension_requested`,
+    `progress`) follows in the same transaction, in the liaison's name.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="unit_reviews")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=10, choices=ReviewWhat.choices)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    prepared_at = models.DateTimeField()
+    text = models.TextField()
+    requested_due = models.DateField(null=True, blank=True)
+    # The `unit_review_requested` event; set right after it is written (it names this row).
+    event = models.OneToOneField(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="unit_review"
+    )
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["prepared_at", "id"]
+        indexes = [models.Index(fields=["unit", "status"], name="unitreview_unit_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="pending") & models.Q(decided_at__isnull=True))
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="unitreview_decided_pair",
+            ),
+        ]
+
+
 class DueUnit(models.TextChoices):
     WORKDAYS = "workdays", "个工作日"
     DAYS = "days", "天"
@@ -523,3 +585,42 @@ class TaskTally(models.Model):
         indexes = [models.Index(fields=["facet", "month"], name="tally_facet_month")]
         verbose_name = "统计计数"
         verbose_name_plural = "统计计数"
+
+
+class SilentCoUnits(models.TextChoices):
+    CONFIRM = "confirm", "记录在案，审核人确认后可通过"
+    BLOCK = "block", "不得审核通过"
+
+
+class LoopConfig(models.Model):
+    """The county's settings of the loop itself: one row (pk 1), edited by the sysadmin."""
+
+    silent_co_units = models.CharField(
+        "配合单位未签收或未报送时",
+        max_length=10,
+        choices=SilentCoUnits.choices,
+        default=SilentCoUnits.CONFIRM,
+        help_text="牵头单位报送办结时，如有配合单位从未签收或从未报送办理情况，审核通过是否允许。",
+    )
+    unit_review = models.BooleanField(
+        "单位审核",
+        default=False,
+        help_text="开启后，联络员报送办结、申请延期须经本单位负责人审核同意后才报送督查室。",
+    )
+    unit_review_progress = models.BooleanField(
+        "进展报告也须单位审核",
+        default=False,
+        help_text="在开启单位审核时，联络员报送的进展情况也须经本单位负责人审核。",
+    )
+
+    class Meta:
+        verbose_name = "办理流程设置"
+        verbose_name_plural = "办理流程设置"
+
+    def __str__(self) -> str:
+        return "办理流程设置"
+
+
+def loop_config() -> LoopConfig:
+    """The settings row, or the defaults when none was saved."""
+    return LoopConfig.objects.filter(pk=1).first() or LoopConfig(pk=1)

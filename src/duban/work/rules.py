@@ -121,6 +121,12 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     # An appeal is about points already given: it stays decidable even once the task is
     # withdrawn (its points then no longer count, but the unit is owed an answer).
     EventKind.APPEAL_DECIDED: _SEEN_BY_UNITS | {TaskStatus.WITHDRAWN},
+    # 单位审核: a liaison sends what only an in-progress task takes (progress, 办结, 延期).
+    # The head can decide while the task is open (returning it to the liaison is always
+    # possible; approving also needs the forwarded event's own state); 撤销 and 销号 lapse it.
+    EventKind.UNIT_REVIEW_REQUESTED: frozenset({TaskStatus.IN_PROGRESS}),
+    EventKind.UNIT_REVIEW_DECIDED: OPEN,
+    EventKind.UNIT_REVIEW_LAPSED: OPEN,
 }
 
 # Every kind of request a task can carry (`TaskState.open_requests` holds "<kind>:<key>"),
@@ -137,6 +143,11 @@ REQUESTS: dict[str, dict[str, str | None]] = {
         "opened_by": EventKind.SCORE_APPEALED,
         "decided_by": EventKind.APPEAL_DECIDED,
         "lapsed_by": None,
+    },
+    "unit_review": {
+        "opened_by": EventKind.UNIT_REVIEW_REQUESTED,
+        "decided_by": EventKind.UNIT_REVIEW_DECIDED,
+        "lapsed_by": EventKind.UNIT_REVIEW_LAPSED,
     },
 }
 # Statuses in which the unit's clock runs (reports due, deadline counting).
@@ -352,6 +363,10 @@ def apply(
         _open(s, f"appeal:{p['item']}")
     elif kind == EventKind.APPEAL_DECIDED:
         _settle(s, f"appeal:{p['item']}")
+    elif kind == EventKind.UNIT_REVIEW_REQUESTED:
+        _open(s, f"unit_review:{p['review']}")
+    elif kind in (EventKind.UNIT_REVIEW_DECIDED, EventKind.UNIT_REVIEW_LAPSED):
+        _settle(s, f"unit_review:{p['review']}")
     elif kind in (
         EventKind.LIGHT_CHANGED,
         EventKind.COMMENTED,

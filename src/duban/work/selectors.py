@@ -9,18 +9,22 @@ Who sees what:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
+from duban.org.models import UNIT_ROLES, Leader, Portfolio, Role, Unit, User
 from duban.work.models import (
     Assignment,
+    AssignmentRole,
+    AssignmentStatus,
     Directive,
     DirectiveStatus,
     Event,
+    EventKind,
     Light,
     Task,
     TaskStatus,
@@ -56,11 +60,83 @@ def directives_visible_to(user: User) -> QuerySet[Directive]:
     return directives.none()
 
 
+def line_q(leader_id: int) -> Q:
+    """分线: a leader's line is what they lead as 牵头领导 (Task.leader) plus every task whose
+    lead unit sits in their portfolio (分管单位), whoever leads it. The one definition: the
+    leader's home, 分线督查, the dashboard and the ledger's `?line=` all count with it. The
+    units come as a subquery, not a join, so a task is never counted twice."""
+    units = Portfolio.objects.filter(leader_id=leader_id).values("unit_id")
+    return Q(leader_id=leader_id) | Q(lead_unit_id__in=units)
+
+
+def line_tasks(user: User, leader_id: int) -> QuerySet[Task]:
+    """The line's tasks the user may see, drafts and withdrawn tasks left out."""
+    return (
+        tasks_visible_to(user)
+        .filter(line_q(leader_id))
+        .exclude(status__in=[TaskStatus.DRAFT, TaskStatus.WITHDRAWN])
+    )
+
+
+@dataclass(frozen=True)
+class CoInput:
+    unit: Unit
+    signed: bool
+    done: bool  # reported its part done (本单位部分已完成)
+    text: str  # its latest done or progress report, "" if it never reported
+    at: datetime | None
+
+    @property
+    def silent(self) -> bool:
+        """Never signed, or signed and never reported anything."""
+        return not self.signed or not self.text
+
+
+def co_inputs(task: Task) -> list[CoInput]:
+    """The co-units still on a task and their latest input (the lead consolidates it; the
+    office sees who stayed silent). Two queries."""
+    shares = (
+        task.assignments.filter(role=AssignmentRole.CO)
+        .exclude(status__in=[AssignmentStatus.REPLACED, AssignmentStatus.RETURNED])
+        .select_related("unit")
+        .order_by("position")
+    )
+    latest: dict[int, Event] = {}
+    reports = task.events.filter(kind__in=[EventKind.SUBMITTED, EventKind.PROGRESS]).order_by("seq")
+    for e in reports:
+        if e.actor_unit_id is not None:
+            latest[e.actor_unit_id] = e
+    out = []
+    for a in shares:
+        last = latest.get(a.unit_id)
+        out.append(
+            CoInput(
+                unit=a.unit,
+                signed=a.status in (AssignmentStatus.RECEIVED, AssignmentStatus.DONE),
+                done=a.status == AssignmentStatus.DONE,
+                text=str(last.payload.get("text", "")) if last else "",
+                at=last.at if last else None,
+            )
+        )
+    return out
+
+
+def directive_tasks(user: User, directive: Directive) -> QuerySet[Task]:
+    """The tasks of a directive the user may see: all of them for the office and leaders,
+    only the ones their unit takes part in for a unit (the 来文 page shows what concerns it)."""
+    return (
+        tasks_visible_to(user)
+        .filter(directive=directive)
+        .select_related("lead_unit", "leader")
+        .order_by("number")
+    )
+
+
 def task_for(user: User, pk: int) -> Task | None:
     """One task if the user may see it, else None (the web answers 404/403)."""
     return (
         tasks_visible_to(user)
-        .select_related("directive", "lead_unit", "leader")
+        .select_related("directive__issuer_leader", "lead_unit", "leader")
         .filter(pk=pk)
         .first()
     )

@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from duban.org.models import User
 from duban.work import selectors
-from duban.work.models import Directive, ExtensionRequest, ExtensionStatus, Light, Task, TaskStatus
+from duban.work.models import (
+    Directive,
+    ExtensionRequest,
+    ExtensionStatus,
+    Light,
+    ReviewStatus,
+    ReviewWhat,
+    Task,
+    TaskStatus,
+    UnitReview,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,23 @@ def awaiting_verification(user: User) -> QuerySet[Task]:
         .filter(status=TaskStatus.SUBMITTED)
         .select_related("directive", "lead_unit")
         .order_by("submitted_at")
+    )
+
+
+def held_at_units(user: User) -> QuerySet[Task]:
+    """Tasks whose lead unit's 办结报告 waits for its head (单位审核): not yet the office's to
+    verify, but shown so that nothing looks lost."""
+    waiting = UnitReview.objects.filter(
+        task=OuterRef("pk"),
+        unit=OuterRef("lead_unit"),
+        what=ReviewWhat.SUBMIT,
+        status=ReviewStatus.PENDING,
+    )
+    return (
+        selectors.tasks_visible_to(user)
+        .filter(Exists(waiting))
+        .select_related("directive", "lead_unit")
+        .order_by("due", "id")
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from duban.audit.access import record
 from duban.audit.models import AccessKind
-from duban.org.models import Role
+from duban.org.models import UNIT_ROLES, Role
 from duban.org.selectors import leader_of
 from duban.web import drafts
 from duban.web.common import acting_user, roles_required, run_action
@@ -124,7 +124,7 @@ def _directive_for(request: HttpRequest, pk: int) -> Directive:
     return directive
 
 
-@roles_required(Role.SUPERVISOR, Role.LEADER)
+@roles_required(Role.SUPERVISOR, Role.LEADER, *UNIT_ROLES)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     directive = _directive_for(request, pk)
     user = acting_user(request)
@@ -156,7 +156,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("directive_detail", directive.pk)
         else:
             status = 400
-    tasks = list(directive.tasks.select_related("lead_unit", "leader").order_by("number"))
+    # A unit reads the 来文 and sees only its own tasks of it (selectors scope this).
+    tasks = list(selectors.directive_tasks(user, directive))
     plans = drafts.plans(tasks, today=timezone.localdate())
     for t in tasks:
         t.plan = plans.get(t.pk)  # type: ignore[attr-defined]
@@ -164,7 +165,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "directive": directive,
         "tasks": tasks,
-        "attachments": list(directive.attachments.all()),
+        "attachments": list(directive.attachments.filter(task__isnull=True).order_by("id")),
+        "unit_view": user.role in UNIT_ROLES,
+        "all_tasks": directive.tasks.exclude(status=TaskStatus.DRAFT).count()
+        if user.role in UNIT_ROLES
+        else len(tasks),
         "formset": formset,
         "can_edit": user.role == Role.SUPERVISOR
         and directive.status in (DirectiveStatus.REGISTERED, DirectiveStatus.ACTIVE),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,7 +48,10 @@ from duban.work.models import (
     ExtensionStatus,
     Light,
     ProgressReport,
+    ReviewStatus,
+    ReviewWhat,
     Task,
+    UnitReview,
 )
 
 # Everyone who may open a task page; who may act is the actions' business.
@@ -102,8 +105,19 @@ STEPS: dict[str, Step] = {
             "report",
             "报送进展",
             f.ReportForm,
-            lambda r, by, t, d: actions.report_progress(
-                task=t, text=d["text"], attachments=_files(r), by=by, now=timezone.now()
+            lambda r, by, t, d: (
+                actions.send_for_unit_review(
+                    task=t,
+                    what="progress",
+                    text=d["text"],
+                    attachments=_files(r),
+                    by=by,
+                    now=timezone.now(),
+                )
+                if actions.needs_unit_review(by, "progress")
+                else actions.report_progress(
+                    task=t, text=d["text"], attachments=_files(r), by=by, now=timezone.now()
+                )
             ),
             _said("进展已报送。"),
         ),
@@ -111,8 +125,19 @@ STEPS: dict[str, Step] = {
             "submit",
             "报送办结",
             f.SubmitForm,
-            lambda r, by, t, d: actions.submit_done(
-                task=t, text=d["text"], attachments=_files(r), by=by, now=timezone.now()
+            lambda r, by, t, d: (
+                actions.send_for_unit_review(
+                    task=t,
+                    what="submit",
+                    text=d["text"],
+                    attachments=_files(r),
+                    by=by,
+                    now=timezone.now(),
+                )
+                if actions.needs_unit_review(by, "submit")
+                else actions.submit_done(
+                    task=t, text=d["text"], attachments=_files(r), by=by, now=timezone.now()
+                )
             ),
             _said("办结情况已报送。"),
         ),
@@ -120,8 +145,19 @@ STEPS: dict[str, Step] = {
             "extend",
             "申请延期",
             f.ExtendForm,
-            lambda r, by, t, d: actions.request_extension(
-                task=t, new_due=d["new_due"], reason=d["reason"], by=by, now=timezone.now()
+            lambda r, by, t, d: (
+                actions.send_for_unit_review(
+                    task=t,
+                    what="extension",
+                    text=d["reason"],
+                    new_due=d["new_due"],
+                    by=by,
+                    now=timezone.now(),
+                )
+                if actions.needs_unit_review(by, "extension")
+                else actions.request_extension(
+                    task=t, new_due=d["new_due"], reason=d["reason"], by=by, now=timezone.now()
+                )
             ),
             _said("延期申请已提交，请等待督查室审批。"),
         ),
@@ -139,7 +175,12 @@ STEPS: dict[str, Step] = {
             "审核办结",
             f.VerifyForm,
             lambda r, by, t, d: actions.verify(
-                task=t, accept=d["accept"], reason=d["reason"], by=by, now=timezone.now()
+                task=t,
+                accept=d["accept"],
+                reason=d["reason"],
+                confirm_silent_co=bool(d.get("confirm_co")),
+                by=by,
+                now=timezone.now(),
             ),
             lambda d: "审核通过。" if d["accept"] else "已退回重办。",
         ),
@@ -243,12 +284,18 @@ def _act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     form = step.form(request.POST, request.FILES, auto_id=f"{name}_%s")
     problem: str | None = None
     if form.is_valid():
+        result: list[object] = []
         try:
-            problem = _attempt(form, lambda: step.run(request, user, task, form.cleaned_data))
+            problem = _attempt(
+                form, lambda: result.append(step.run(request, user, task, form.cleaned_data))
+            )
         except Refused as e:
             return _refused(request, e.message)
         if problem is None and not form.errors:
-            messages.success(request, f"{task.code}：{step.done(form.cleaned_data)}")
+            said = step.done(form.cleaned_data)
+            if result and isinstance(result[0], UnitReview):
+                said = f"{result[0].get_what_display()}已送单位负责人审核，审核同意后报送督查室。"
+            messages.success(request, f"{task.code}：{said}")
             return _next(request, task.pk)
     elif name not in permitted(user, task):
         # An incomplete form from someone the action would refuse anyway: refuse it here.
@@ -299,6 +346,7 @@ class Panel:
     open: bool
     multipart: bool
     note: str = ""
+    co: list[selectors.CoInput] = field(default_factory=list)
 
 
 def _panels(
@@ -309,11 +357,27 @@ def _panels(
     wanted: str = "",
 ) -> list[Panel]:
     panels = []
+    # The co-units' input: the lead consolidates it when it submits; the verifier sees who
+    # stayed silent and must confirm (or, by the county's setting, cannot accept).
+    co = selectors.co_inputs(task) if {"submit", "verify"} & offered else []
+    silent = [c for c in co if c.silent]
     for name, step in STEPS.items():
         if name not in offered:
             continue
         form = failed[2] if failed and failed[0] == name else _new_form(name, task)
         title = "领导批示" if name == "comment" and user.role == Role.LEADER else step.title
+        note, shown_co = "", []
+        if name == "verify" and silent:
+            note = (
+                "配合单位" + "、".join(c.unit.label for c in silent) + "尚未签收或未报送办理情况。"
+            )
+        elif name == "verify" and "confirm_co" in form.fields:
+            del form.fields["confirm_co"]
+        if name == "submit" and task.lead_unit_id == user.unit_id:
+            shown_co = co
+        what = {"submit": "submit", "extend": "extension", "report": "progress"}.get(name)
+        if what and user.role == Role.LIAISON and actions.needs_unit_review(user, what):
+            note = "按本县设置，提交后先送本单位负责人审核，审核同意后报送督查室。"
         panels.append(
             Panel(
                 name=name,
@@ -325,6 +389,8 @@ def _panels(
                 or name in OPEN_FIRST
                 or (name == "comment" and user.role == Role.LEADER),
                 multipart=form.is_multipart(),
+                note=note,
+                co=shown_co,
             )
         )
     if DECIDE in offered:
@@ -392,6 +458,13 @@ def _details(ev: Event, units: dict[int, Unit]) -> list[tuple[str, str]]:
     elif kind == EventKind.EXTENSION_DECIDED:
         verdict = f"同意，新时限{_d(p.get('new_due'))}" if p.get("approved") else "不同意"
         lines.append(("审批结果", verdict))
+    elif kind == EventKind.UNIT_REVIEW_REQUESTED:
+        what = dict(ReviewWhat.choices).get(p.get("what", ""), "")
+        lines.append(("送审", f"{what}，待单位负责人审核"))
+        if p.get("requested_due"):
+            lines.append(("申请延至", _d(p.get("requested_due"))))
+    elif kind == EventKind.UNIT_REVIEW_DECIDED:
+        lines.append(("审核结果", "同意报送" if p.get("approved") else "退回经办人"))
     elif kind == EventKind.LIGHT_CHANGED:
         before, after = p.get("from", ""), p.get("light", "")
         shown = dict(Light.choices)
@@ -466,8 +539,20 @@ def _render(
             errors = [str(e) for errs in form.errors.values() for e in errs]
             top_error = "；".join(errors) or f"“{title}”未能提交。"
     home = HOMES.get(Role(user.role))
+    # 单位审核: what a unit has prepared and its head has not yet let out. The office sees
+    # it waiting there, so nothing looks lost (no query when nothing waits).
+    at_unit = (
+        list(
+            task.unit_reviews.filter(status=ReviewStatus.PENDING)
+            .select_related("unit", "prepared_by")
+            .order_by("prepared_at", "id")
+        )
+        if any(k.startswith("unit_review:") for k in task.open_requests)
+        else []
+    )
     context = {
         "task": task,
+        "at_unit": at_unit,
         "assignments": list(task.assignments.all()),
         "extensions": list(task.extensions.all()),
         "timeline": timeline,
@@ -564,6 +649,46 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*VIEWERS)
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "comment")
+
+
+@require_POST
+@roles_required(Role.UNIT_HEAD)
+def decide_unit_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """单位审核 from the head's home: approve (it goes to the office) or return it."""
+    user = acting_user(request)
+    review = UnitReview.objects.select_related("task").filter(pk=pk).first()
+    if review is None or review.unit_id != user.unit_id:
+        raise Http404("待审核的报送不存在。")
+    form = f.DecideUnitReviewForm(request.POST, auto_id=f"rv{review.pk}_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+
+        def call() -> object:
+            return actions.decide_unit_review(
+                review=review,
+                approve=data["approve"],
+                reason=data["reason"],
+                by=user,
+                now=timezone.now(),
+            )
+
+        try:
+            problem = _attempt(form, call)
+        except Refused as e:
+            return _refused(request, e.message)
+        if problem is None and not form.errors:
+            what = review.get_what_display()
+            verdict = (
+                f"已同意，{what}已报送督查室。" if data["approve"] else f"{what}已退回经办人。"
+            )
+            messages.success(request, f"{review.task.code}：{verdict}")
+            return redirect("unit_home")
+        messages.error(
+            request, f"{review.task.code}：{problem or form.errors.get('reason', [''])[0]}"
+        )
+    else:
+        messages.error(request, f"{review.task.code}：请选择同意报送或退回经办人。")
+    return redirect("unit_home")
 
 
 @require_POST

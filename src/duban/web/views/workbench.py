@@ -49,6 +49,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "inbox": inbox,
         "inbox_rows": [(row, plans.get(row.directive.pk, [])) for row in inbox],
         "submitted": list(wb.awaiting_verification(user)[:50]),
+        "held": list(wb.held_at_units(user)[:50]),
         "verified": list(wb.awaiting_closure(user)[:50]),
         "returned": list(wb.returned_tasks(user)[:50]),
         "extensions": list(wb.pending_extensions(user)[:50]),

@@ -4,7 +4,8 @@ One module per topic, as Zulip's `zerver/actions/<topic>.py`:
 - `core`     the @action transaction, who-may-act checks, the hash-chained `record`,
              attachments — what every action shares (supervise/actions.py uses it too);
 - `intake`   the office takes work in: register, decompose, assign, reassign;
-- `unit`     the units' side: receive, return_, report_progress, request_extension, submit_done;
+- `unit`     the units' side: receive, return_, report_progress, request_extension, submit_done,
+             and the unit head's sign-off: send_for_unit_review, decide_unit_review;
 - `office`   the office's decisions: decide_extension, urge, comment, verify, close,
              withdraw, withdraw_directive, report_back;
 - `calendar` confirm_calendar_year.
@@ -55,10 +56,13 @@ from duban.work.actions.office import (
     withdraw_directive,
 )
 from duban.work.actions.unit import (
+    decide_unit_review,
+    needs_unit_review,
     receive,
     report_progress,
     request_extension,
     return_,
+    send_for_unit_review,
     submit_done,
 )
 
@@ -74,9 +78,11 @@ __all__ = [
     "comment",
     "confirm_calendar_year",
     "decide_extension",
+    "decide_unit_review",
     "decompose",
     "default_due_spec",
     "due_payload",
+    "needs_unit_review",
     "planned_units",
     "reassign",
     "receive",
@@ -88,6 +94,7 @@ __all__ = [
     "require_text",
     "resolve_due_from",
     "return_",
+    "send_for_unit_review",
     "state_of",
     "store_state",
     "submit_done",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.models import AccessKind, AccessLog
-from duban.notify.outbox import enqueue_for_units
+from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import UNIT_ROLES, Role, Unit, User
 from duban.work import rules, tally, uploads
 from duban.work.context import rule_context
@@ -30,6 +30,7 @@ from duban.work.models import (
     EventKind,
     ExtensionRequest,
     ExtensionStatus,
+    ReviewStatus,
     Task,
     writing,
 )
@@ -347,3 +348,45 @@ def lapse_extensions(
         )
         lapsed.append(req)
     return lapsed
+
+
+def lapse_unit_reviews(
+    task: Task,
+    *,
+    why: str,
+    by: User,
+    now: datetime,
+    units: Iterable[int] | None = None,
+) -> int:
+    """Close the submissions waiting at a unit head (单位审核) that a transition makes moot.
+
+    Like `lapse_extensions`: called just before the transition's own event (撤销, 销号, a
+    unit's 退回, 改派, the lead's 报送办结), so no submission waits for a decision that could
+    no longer go anywhere. The liaison who wrote it is told why.
+    """
+    pending = task.unit_reviews.select_for_update().filter(status=ReviewStatus.PENDING)
+    if units is not None:
+        pending = pending.filter(unit_id__in=list(units))
+    n = 0
+    for review in pending.select_related("prepared_by").order_by("pk"):
+        record(
+            task,
+            kind=EventKind.UNIT_REVIEW_LAPSED,
+            at=now,
+            by=by,
+            unit=by.unit,
+            payload={"review": review.pk, "reason": why},
+        )
+        review.status, review.decided_by, review.decided_at = ReviewStatus.LAPSED, by, now
+        review.decision_reason = why
+        review.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        enqueue_for_users(
+            [review.prepared_by],
+            kind="unit_review_lapsed",
+            title=f"{review.get_what_display()}已失效：{task.content[:40]}",
+            body=why,
+            task=task,
+            now=now,
+        )
+        n += 1
+    return n

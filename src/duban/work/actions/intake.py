@@ -26,6 +26,7 @@ from duban.work.actions.core import (
     action,
     attachment_payload,
     lapse_extensions,
+    lapse_unit_reviews,
     record,
     require_text,
 )
@@ -62,14 +63,26 @@ def register(
     text: str = "",
     attachments: Sequence[File[Any]] = (),
     now: datetime | None = None,
+    leader_optional: bool = False,
 ) -> Directive:
-    """立项/登记: record a directive as received, with its attachments (the 来文 itself)."""
+    """立项/登记: record a directive as received, with its attachments (the 来文 itself).
+
+    A 领导批示 names its 批示领导 (`issuer_leader`), who is told of the 回音. Only the ledger
+    importer passes `leader_optional`: an old 台账 row often names no leader at all.
+    """
     now = _now(now)
     _require_supervisor(by, "登记来文")
     if kind not in DirectiveKind.values:
         raise Invalid(f"事项来源“{kind}”无效。", log=f"bad kind {kind}", field="kind")
     if urgency not in Urgency.values:
         raise Invalid(f"紧急程度“{urgency}”无效。", log=f"bad urgency {urgency}", field="urgency")
+    if kind == DirectiveKind.INSTRUCTION and issuer_leader is None and not leader_optional:
+        # The leader who wrote the 批示 is who the office reports back to (回音).
+        raise Invalid(
+            "领导批示须选择批示领导。",
+            log="instruction without issuer_leader",
+            field="issuer_leader",
+        )
     title = require_text(title, "title", "标题")
     if len(title) > 200:
         raise Invalid("标题不能超过200字。", log="title too long", field="title")
@@ -373,6 +386,17 @@ def reassign(
             now=now,
             units=[task.lead_unit_id],
         )
+    # A unit dropped, or one that becomes or stops being the primary lead, sends something
+    # else now: what waits at its head (单位审核) lapses; units that stay as they were keep it.
+    kept = {u.pk for u in (*lead, *co)}
+    moved = [u for u in before if u not in kept or (u == task.lead_unit_id) != (u == lead[0].pk)]
+    lapse_unit_reviews(
+        task,
+        why="事项已改派，承办关系调整，单位审核中的报送不再报出。",
+        by=by,
+        now=now,
+        units=set(moved),
+    )
     record(task, kind=EventKind.REASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
     new_units = [u for u in (*lead, *co) if u.pk not in before]
     enqueue_for_units(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from duban.notify.outbox import enqueue_for_units
+from duban.notify.outbox import enqueue_for_units, enqueue_for_users
 from duban.org.models import Role, User
+from duban.work import selectors
 from duban.work.actions.core import (
     _append_event,
     _lock,
@@ -17,6 +18,7 @@ from duban.work.actions.core import (
     _units_on,
     action,
     lapse_extensions,
+    lapse_unit_reviews,
     record,
     require_text,
 )
@@ -29,8 +31,10 @@ from duban.work.models import (
     EventKind,
     ExtensionRequest,
     ExtensionStatus,
+    SilentCoUnits,
     Task,
     TaskStatus,
+    loop_config,
 )
 
 
@@ -134,9 +138,20 @@ def comment(*, task: Task, text: str, by: User, now: datetime | None = None) -> 
 
 @action
 def verify(
-    *, task: Task, accept: bool, by: User, reason: str = "", now: datetime | None = None
+    *,
+    task: Task,
+    accept: bool,
+    by: User,
+    reason: str = "",
+    confirm_silent_co: bool = False,
+    now: datetime | None = None,
 ) -> Task:
-    """审核: accept the done report, or send it back (退回重办) with a reason."""
+    """审核: accept the done report, or send it back (退回重办) with a reason.
+
+    Accepting a task whose co-units never signed or never reported follows the county's
+    setting (`LoopConfig.silent_co_units`): refused, or — the default — allowed only when
+    the verifier confirms it, and then recorded in the event (`silent_co`).
+    """
     now = _now(now)
     _require_supervisor(by, "审核办结")
     task = _lock(task)
@@ -144,7 +159,25 @@ def verify(
     _require_state(task, kind, "审核")
     if not accept:
         reason = require_text(reason, "reason", "退回重办的理由")
-    record(task, kind=kind, at=now, by=by, unit=by.unit, payload={"reason": reason.strip()})
+    payload: dict[str, Any] = {"reason": reason.strip()}
+    silent = [c for c in selectors.co_inputs(task) if c.silent] if accept else []
+    if silent:
+        names = "、".join(c.unit.label for c in silent)
+        if loop_config().silent_co_units == SilentCoUnits.BLOCK:
+            raise Invalid(
+                f"配合单位{names}尚未签收或未报送办理情况，按本县设置不能审核通过。",
+                log=f"task {task.pk}: silent co-units block verification",
+                field="confirm_co",
+            )
+        if not confirm_silent_co:
+            raise Invalid(
+                f"配合单位{names}尚未签收或未报送办理情况。如确认审核通过，请勾选确认。",
+                log=f"task {task.pk}: silent co-units not confirmed",
+                field="confirm_co",
+            )
+        payload["silent_co"] = [c.unit.pk for c in silent]
+        payload["silent_co_confirmed"] = True
+    record(task, kind=kind, at=now, by=by, unit=by.unit, payload=payload)
     if not accept:
         assert task.lead_unit is not None
         enqueue_for_units(
@@ -166,6 +199,7 @@ def close(*, task: Task, by: User, note: str = "", now: datetime | None = None) 
     task = _lock(task)
     _require_state(task, EventKind.CLOSED, "销号")
     lapse_extensions(task, why="事项已办结销号，延期申请不再审批。", by=by, now=now)
+    lapse_unit_reviews(task, why="事项已办结销号，单位审核中的报送不再报出。", by=by, now=now)
     record(task, kind=EventKind.CLOSED, at=now, by=by, unit=by.unit, payload={"note": note.strip()})
     assert task.lead_unit is not None
     enqueue_for_units(
@@ -194,6 +228,9 @@ def withdraw(*, task: Task, reason: str, by: User, now: datetime | None = None) 
 def _withdraw_task(task: Task, reason: str, by: User, now: datetime) -> None:
     was_assigned = task.status != TaskStatus.DRAFT
     lapse_extensions(task, why=f"事项已撤销（{reason}），延期申请不再审批。", by=by, now=now)
+    lapse_unit_reviews(
+        task, why=f"事项已撤销（{reason}），单位审核中的报送不再报出。", by=by, now=now
+    )
     record(task, kind=EventKind.WITHDRAWN, at=now, by=by, unit=by.unit, payload={"reason": reason})
     if was_assigned:
         units = [
@@ -281,4 +318,18 @@ def report_back(
     directive.save(
         update_fields=["status", "reported_back_at", "report_back_text", "event_seq", "head_hash"]
     )
+    if directive.issuer_leader_id is not None:
+        # 事事有回音: the leader who wrote the 批示 hears how it was carried out.
+        enqueue_for_users(
+            list(
+                User.objects.filter(
+                    role=Role.LEADER, leader_id=directive.issuer_leader_id, is_active=True
+                )
+            ),
+            kind="reported_back",
+            title=f"回音：{directive.title[:40]}",
+            body=text[:500],
+            directive=directive,
+            now=now,
+        )
     return directive
