@@ -64,6 +64,15 @@ def download(client: Any, att: Attachment) -> Any:
     return client.get(f"/attachments/{att.pk}/")
 
 
+def served(response: Any) -> bytes:
+    # Read, then close the file; response.close() would also send request_finished, which
+    # closes the test's database connection on PostgreSQL.
+    content = b"".join(response.streaming_content)
+    for close in response._resource_closers:
+        close()
+    return content
+
+
 def tamper(att: Attachment) -> None:
     with open(att.file.path, "ab") as f:
         f.write(b"% a page added behind the record's back")
@@ -78,7 +87,7 @@ def test_a_new_upload_records_sm3_in_the_row_and_the_event(
         {"name": "验收报告.pdf", "size": len(PDF), "sm3": sm3(PDF)}
     ]
     response = download(client_for(county.alice), att)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response.status_code == 200 and served(response) == PDF
     assert verify_chain().ok and verify_rows() == []
 
 
@@ -89,7 +98,7 @@ def test_an_attachment_recorded_with_sha256_is_still_checked_with_sha256(
     assert (att.algorithm, att.digest) == ("sha256", hashlib.sha256(PDF).hexdigest())
     assert att.event.payload["attachments"][0]["sha256"] == att.digest
     response = download(client_for(county.alice), att)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response.status_code == 200 and served(response) == PDF
     assert verify_chain().ok and verify_rows() == []
 
     tamper(att)
@@ -122,7 +131,7 @@ def test_a_digest_changed_in_the_database_to_match_a_changed_file_is_caught_by_v
     # The download now passes (the row agrees with the file), but the chained event does not.
     response = download(client_for(county.alice), att)
     assert response.status_code == 200
-    response.close()
+    served(response)
     assert verify_rows() == [
         f"附件 #{att.pk}“验收报告.pdf”：名称、大小或校验值与流转记录不一致，被改动。"
     ]
