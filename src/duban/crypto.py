@@ -86,7 +86,7 @@ def file_digest(chunks: Iterable[bytes], algorithm: str = SM3) -> str:
     """The hex digest of a file read in chunks, with `algorithm` (one of FILE_DIGESTS).
 
     SM3 through `cryptography` (its own OpenSSL: the same on every host, unlike hashlib's
-    "sm3", which depends on the system OpenSSL); ~45 MB/s here, 0.45 s for a 20 MB file.
+    "sm3", which depends on the system OpenSSL); 26-45 MB/s here (bench/bench_digest.py).
     """
     if algorithm == SM3:
         h = hashes.Hash(hashes.SM3())

@@ -187,7 +187,7 @@ def open_verified(stored: Any, expected: str, algorithm: str) -> File[Any] | Non
     (which the hash-chained event carries too), computed with the algorithm it was recorded
     with (SM3, or SHA-256 for older files); None if it was changed or is missing.
 
-    Read twice (hash, then serve): attachments are at most 20 MB, ~0.45 s to hash in SM3.
+    Read twice (hash, then serve): attachments are at most 20 MB, 0.5-0.8 s to hash in SM3.
     """
     try:
         with stored.open("rb") as f:
