@@ -41,13 +41,10 @@ class BackupError(RuntimeError):
 
 
 def _file_sm3(path: Path) -> str:
-    from cryptography.hazmat.primitives import hashes
+    from duban.crypto import SM3, file_digest
 
-    digest = hashes.Hash(hashes.SM3())
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.finalize().hex()
+        return file_digest(iter(lambda: f.read(1 << 20), b""), SM3)
 
 
 def _row_counts() -> dict[str, int]:

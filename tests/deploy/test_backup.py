@@ -78,7 +78,7 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
             "-c",
             "from duban.work.models import Attachment; from duban.work.uploads import "
             "open_verified; a = Attachment.objects.first(); "
-            "print(open_verified(a.file, a.sha256) is not None)",
+            "print(open_verified(a.file, a.digest, a.algorithm) is not None)",
         )
         assert last_line(served) == "True"
         again = duban(b, "restore", str(out))

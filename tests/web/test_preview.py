@@ -119,7 +119,7 @@ def test_a_docx_is_shown_as_pdf_converted_once(county: County, client_for: Any) 
     assert r["Content-Type"] == "application/pdf"
     body = b"".join(r.streaming_content)
     assert body.startswith(b"%PDF")
-    cached = Path(settings.DATA_DIR) / "previews" / f"{word.sha256}.pdf"
+    cached = Path(settings.DATA_DIR) / "previews" / f"{word.digest}.pdf"
     assert cached.read_bytes() == body
     stamp = cached.stat().st_mtime_ns
     again = c.get(f"/attachments/{word.pk}/inline/")

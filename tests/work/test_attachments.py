@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 
+from duban.crypto import sm3
 from duban.work import actions
 from duban.work.errors import Invalid
 from duban.work.models import Attachment, Directive, EventKind, ProgressReport
@@ -29,10 +30,12 @@ def test_a_directive_keeps_its_attachments(county: County, media: Path) -> None:
     d = flow.directive(county, NOW, attachments=[scan])
     [att] = Attachment.objects.filter(directive=d)
     assert att.name == "云政阅〔2026〕3号.pdf" and att.size == 18
-    assert att.sha256 == hashlib.sha256(b"%PDF-1.4 fake scan").hexdigest()
+    # SM3 (GB/T 32905), through the one crypto module.
+    assert (att.algorithm, att.digest) == ("sm3", sm3(b"%PDF-1.4 fake scan"))
+    assert att.digest != hashlib.sha256(b"%PDF-1.4 fake scan").hexdigest()
     assert (media / att.file.name).read_bytes() == b"%PDF-1.4 fake scan"
     ev = d.events.get(kind=EventKind.REGISTERED)
-    assert ev.payload["attachments"] == [{"name": att.name, "size": 18, "sha256": att.sha256}]
+    assert ev.payload["attachments"] == [{"name": att.name, "size": 18, "sm3": att.digest}]
     assert att.event == ev
 
 

@@ -53,7 +53,18 @@ def canonical(
 
 
 def event_hash(prev_hash: str, body: bytes) -> str:
-    mac = hmac.HMAC(chain_key(), hashes.SM3())
+    return keyed_hash(prev_hash, body, chain_key())
+
+
+def keyed_hash(prev_hash: str, body: bytes, key: bytes | None) -> str:
+    """The chain's hash under `key`; None is the scheme before the chains were keyed (plain
+    SM3), which `duban audit rekey --unkeyed` reads (audit/rekey.py)."""
+    if key is None:
+        digest = hashes.Hash(hashes.SM3())
+        digest.update(prev_hash.encode("ascii"))
+        digest.update(body)
+        return digest.finalize().hex()
+    mac = hmac.HMAC(key, hashes.SM3())
     mac.update(prev_hash.encode("ascii"))
     mac.update(body)
     return mac.finalize().hex()

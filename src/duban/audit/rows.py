@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 
+from duban.crypto import FILE_DIGESTS
 from duban.work.models import (
     Attachment,
     Directive,
@@ -155,10 +156,14 @@ def _attachment_problems() -> Iterator[str]:
     for a in Attachment.objects.select_related("event").iterator(chunk_size=2000):
         if a.event is None:
             continue
+        # Each recorded file names its digest by algorithm ("sha256" before SM3, "sm3").
         recorded = [
-            (x["name"], x["size"], x["sha256"]) for x in a.event.payload.get("attachments", [])
+            (x["name"], x["size"], alg, x[alg])
+            for x in a.event.payload.get("attachments", [])
+            for alg in FILE_DIGESTS
+            if alg in x
         ]
-        if (a.name, a.size, a.sha256) not in recorded:
+        if (a.name, a.size, a.algorithm, a.digest) not in recorded:
             yield f"附件 #{a.pk}“{a.name}”：名称、大小或校验值与流转记录不一致，被改动。"
 
 

@@ -10,11 +10,19 @@ actions, so every imported task has its events (docs/decisions.md, "Ledger impor
    cell they cover, in the header and in the data.
 3. Read every row: units through the registry (name, short name, alias, group), the
    leader by name, the deadline through `parse_deadline`, the status by its label.
-4. Import: in ONE transaction, each row in its own savepoint: register, decompose,
-   assign, then the steps the ledger's status says happened (签收, 进展, 办结报告, 审核,
-   销号, or 撤销), at the dates the ledger gives. Any error in any row rolls everything
-   back: nothing is half-imported. A dry run does the same and always rolls back, so the
-   preview is exactly what the import would do.
+4. Check: every row runs through the actions — register, decompose, assign, then the steps
+   the ledger's status says happened (签收, 进展, 办结报告, 审核, 销号, or 撤销), at the
+   dates the ledger gives — each in its own savepoint, BATCH_ROWS rows per transaction,
+   and every batch is rolled back. Any error in any row: nothing is imported. A dry run
+   stops here, so the preview is exactly what the import would do.
+5. Apply: the same, in transactions of BATCH_ROWS rows that commit, so SQLite's single
+   write lock is never held for more than about a second (one transaction for a 1,500-row
+   file held it 80 s and web writes failed "database is locked", issue 17 point 13). A
+   `LedgerImport` row records the file (by its SM3), the rows done and the state; it is
+   moved in each batch's transaction. A crash (or a batch refused because the database
+   changed since the check) leaves whole tasks and an unfinished record, shown on the
+   import page; importing the same file again skips the rows already in and finishes it.
+   The import is reported as done only when its last batch has committed.
 
 Identity (running the same import twice creates nothing twice): a row is the task with the
 same 事项来源, 来文文号, 事项内容 and primary 牵头单位. A row whose task already exists is
@@ -23,7 +31,9 @@ skipped and reported as such; a repeated row in the same file is skipped the sam
 
 from __future__ import annotations
 
+import json
 import re
+import time as clock
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,10 +42,12 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from duban.audit.models import AccessKind, AccessLog
+from duban.crypto import sm3
+from duban.documents.models import ImportState, LedgerImport
 from duban.notify.models import Outbox
 from duban.org.models import UNIT_ROLES, Leader, Unit, User
 from duban.org.selectors import resolve_units
@@ -57,6 +69,11 @@ MAX_ROWS = 10_000
 # to import), so the upload page takes fewer rows than the command line.
 WEB_MAX_ROWS = 1_000
 HEADER_SCAN = 12
+# Rows per transaction when importing: about 60 ms a row, so SQLite's write lock is held for
+# about a second at a time, well inside the 20 s a waiting web request gives it.
+BATCH_ROWS = 20
+BATCH_PAUSE = 0.2  # seconds between batches on SQLite, for waiting writers to get in
+STALE_AFTER = timedelta(minutes=2)  # an import whose record has not moved for this long died
 SH = ZoneInfo("Asia/Shanghai")
 IMPORT_NOTE = "（据台账导入）"
 
@@ -163,6 +180,9 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = True
     imported: bool = False
+    resumed: bool = False  # finished an import a crash or a refusal had left unfinished
+    busy: bool = False  # the same file is being imported by another process
+    stopped: LedgerImport | None = None  # a batch was refused: the rows before it are in
 
     @property
     def ok(self) -> bool:
@@ -177,11 +197,20 @@ class ImportReport:
         return sum(r.outcome == "exists" for r in self.rows)
 
     def verdict(self) -> str:
+        if self.busy:
+            return str(self.problems[0])
+        if self.stopped is not None:
+            s = self.stopped
+            return (
+                f"导入中断：{s.error}已导入{s.rows_done}/{s.rows_total}行，其余未导入。"
+                "修正后重新导入同一文件，已导入的行会跳过，其余继续导入。"
+            )
         if not self.ok:
             return f"发现{len(self.problems)}处错误，未导入任何内容，数据库保持原样。"
         if self.dry_run:
             return f"检查通过（试导入）：可导入{self.new}项，已存在{self.existing}项，未写入。"
-        return f"已导入{self.new}项，已存在而跳过{self.existing}项。"
+        done = f"已导入{self.new}项，已存在而跳过{self.existing}项。"
+        return "已续完上次中断的导入：" + done if self.resumed else done
 
     def lines(self) -> list[str]:
         out = []
@@ -550,10 +579,16 @@ def existing_task(d: Draft) -> Task | None:
 
 
 class _Importer:
-    def __init__(self, by: User, now: datetime) -> None:
+    def __init__(self, by: User, now: datetime, known: dict[str, int] | None = None) -> None:
         self.by = by
         self.now = now
         self.directives: dict[tuple[str, str, date], Directive] = {}
+        # A resumed import: the directives the interrupted run registered, by key.
+        found = Directive.objects.in_bulk([int(pk) for pk in (known or {}).values()])
+        for text, pk in (known or {}).items():
+            kind, doc_no, day = json.loads(text)
+            if int(pk) in found:
+                self.directives[(kind, doc_no, date.fromisoformat(day))] = found[int(pk)]
         # Directives registered by the row being imported: if its savepoint rolls back,
         # they are gone, and the next row of the same 文号 must register its own.
         self.pending: list[tuple[str, str, date]] = []
@@ -588,6 +623,18 @@ class _Importer:
             for key in self.pending:
                 self.directives.pop(key, None)
         self.pending.clear()
+
+    def forget(self) -> None:
+        """The batch was rolled back: nothing it registered exists any more."""
+        self.directives.clear()
+        self.pending.clear()
+        self.history_only.clear()
+
+    def directive_ids(self) -> dict[str, int]:
+        return {
+            json.dumps([k, n, d.isoformat()], ensure_ascii=False): v.pk
+            for (k, n, d), v in self.directives.items()
+        }
 
     def run(self, d: Draft) -> None:
         directive = self.directive_for(d)
@@ -692,7 +739,8 @@ def import_file(
         for k, c in sorted(header.columns.items(), key=lambda kv: kv[1])
         if k in LABELS
     }
-    _import_rows(sheet, header, report, by=by, now=now, dry_run=dry_run)
+    file_sm3 = sm3(path.read_bytes())
+    _import_rows(sheet, header, report, by=by, now=now, dry_run=dry_run, file_sm3=file_sm3)
     AccessLog.objects.create(
         at=now,
         kind=AccessKind.ADMIN,
@@ -703,10 +751,10 @@ def import_file(
     return report
 
 
-def _import_rows(
-    sheet: Sheet, header: Header, report: ImportReport, *, by: User, now: datetime, dry_run: bool
-) -> None:
-    today = timezone.localdate(now)
+def _plan(
+    sheet: Sheet, header: Header, report: ImportReport, today: date
+) -> list[tuple[Draft, str]]:
+    """Read every row; the drafts to import, each with its status label (repeats reported)."""
     reader = _RowReader(header, report, today)
     drafts: list[Draft] = []
     for i, row in enumerate(sheet.grid[header.first_data_row - 1 :], start=header.first_data_row):
@@ -723,47 +771,208 @@ def _import_rows(
         else:
             drafts.append(d)
     seen: dict[tuple[str, str, str, int], int] = {}
-    importer = _Importer(by, now)
-    marker = Outbox.objects.order_by("-id").values_list("id", flat=True).first() or 0
     status_labels = dict(TaskStatus.choices)
-    with transaction.atomic():
-        for d in drafts:
-            label = status_labels[d.status]
-            if d.identity in seen:
-                report.rows.append(
-                    RowResult(d.row, d.content, "exists", label, f"与第{seen[d.identity]}行重复")
-                )
-                report.warnings.append(
-                    Problem(d.row, message=f"与第{seen[d.identity]}行是同一事项，跳过。")
-                )
-                continue
-            seen[d.identity] = d.row
-            task = existing_task(d)
-            if task is not None:
-                report.rows.append(
-                    RowResult(d.row, d.content, "exists", label, f"已存在（{task.code}）")
-                )
-                continue
-            try:
-                with transaction.atomic():
-                    importer.run(d)
-                importer.row_done(committed=True)
-            except ActionError as e:
-                importer.row_done(committed=False)
-                report.problems.append(Problem(d.row, message=e.message))
-                report.rows.append(RowResult(d.row, d.content, "error", label))
-                continue
-            report.rows.append(RowResult(d.row, d.content, "new", label))
-        report.rows.sort(key=lambda r: r.row)
-        if dry_run or not report.ok:
+    plan = []
+    for d in drafts:
+        label = status_labels[d.status]
+        if d.identity in seen:
+            report.rows.append(
+                RowResult(d.row, d.content, "exists", label, f"与第{seen[d.identity]}行重复")
+            )
+            report.warnings.append(
+                Problem(d.row, message=f"与第{seen[d.identity]}行是同一事项，跳过。")
+            )
+            continue
+        seen[d.identity] = d.row
+        plan.append((d, label))
+    return plan
+
+
+def _batches(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), BATCH_ROWS):
+        yield items[start : start + BATCH_ROWS]
+
+
+def _between_batches() -> None:
+    # SQLite has one write lock and no queue: a writer that waits polls it (sleeping up
+    # to 100 ms between tries), so without a pause the import takes the lock back before
+    # any waiting web request wakes. PostgreSQL locks rows and needs no pause.
+    if connection.vendor == "sqlite":
+        clock.sleep(BATCH_PAUSE)
+
+
+def _check(plan: list[tuple[Draft, str]], report: ImportReport, importer: _Importer) -> list[Draft]:
+    """Run every row through the actions, BATCH_ROWS at a time, and roll each batch back.
+
+    This is the whole import, rehearsed: what it reports is what the apply will do. Each row
+    runs in its own savepoint so one refused row does not hide the others' problems.
+    Returns the rows to apply.
+    """
+    new: list[Draft] = []
+    for batch in _batches(plan):
+        with transaction.atomic():
+            for d, label in batch:
+                task = existing_task(d)
+                if task is not None:
+                    report.rows.append(
+                        RowResult(d.row, d.content, "exists", label, f"已存在（{task.code}）")
+                    )
+                    continue
+                try:
+                    with transaction.atomic():
+                        importer.run(d)
+                    importer.row_done(committed=True)
+                except ActionError as e:
+                    importer.row_done(committed=False)
+                    report.problems.append(Problem(d.row, message=e.message))
+                    report.rows.append(RowResult(d.row, d.content, "error", label))
+                    continue
+                report.rows.append(RowResult(d.row, d.content, "new", label))
+                new.append(d)
             transaction.set_rollback(True)
-            return
-        # Closed or withdrawn tasks are history, not news: their units are not notified.
-        # These outbox rows were written in this very transaction and never seen outside it.
-        Outbox.objects.filter(id__gt=marker, task_id__in=importer.history_only).delete()
-        report.imported = True
+        importer.forget()  # what the batch registered is gone with it
+        _between_batches()
+    report.rows.sort(key=lambda r: r.row)
+    return new
+
+
+def _claim(
+    file_sm3: str, *, name: str, by: User, total: int, done: int
+) -> tuple[LedgerImport, bool] | str:
+    """The import record for this file: a new one, or the unfinished one taken over (True).
+
+    A string (the message) when another process is importing the same file right now.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        old = (
+            LedgerImport.objects.select_for_update()
+            .filter(file_sm3=file_sm3)
+            .exclude(state=ImportState.COMPLETE)
+            .first()
+        )
+        if old is not None and old.state == ImportState.RUNNING and now - old.beat < STALE_AFTER:
+            return (
+                f"该文件正在导入中（{old.by}于{timezone.localtime(old.started_at):%H:%M}"
+                f"开始，已处理{old.rows_done}/{old.rows_total}行），请稍后刷新查看，勿重复导入。"
+            )
+        if old is not None:
+            old.state, old.beat, old.by, old.error = ImportState.RUNNING, now, by, ""
+            old.rows_total, old.rows_done = total, done
+            old.save(update_fields=["state", "beat", "by", "error", "rows_total", "rows_done"])
+            return old, True
+        try:
+            with transaction.atomic():
+                made = LedgerImport.objects.create(
+                    file_sm3=file_sm3,
+                    name=name[:255],
+                    by=by,
+                    state=ImportState.RUNNING,
+                    started_at=now,
+                    beat=now,
+                    rows_total=total,
+                    rows_done=done,
+                )
+            return made, False
+        except IntegrityError:  # another process claimed it between our read and insert
+            return "该文件正在导入中，请稍后刷新查看，勿重复导入。"
+
+
+def _apply(
+    new: list[Draft], record: LedgerImport, report: ImportReport, importer: _Importer
+) -> bool:
+    """Apply the checked rows in short transactions; False when a batch was refused.
+
+    Each batch commits its tasks (each with all its events), drops the notices about the
+    batch's history-only tasks and moves the import record, together; a crash between
+    batches leaves whole tasks and a record that says the import is unfinished.
+    """
+    for batch in _batches(new):
+        saved = dict(importer.directives)
+        try:
+            with transaction.atomic():
+                marker = Outbox.objects.order_by("-id").values_list("id", flat=True).first() or 0
+                done = 0
+                for d in batch:
+                    done += 1
+                    if existing_task(d) is not None:
+                        continue  # imported by the run this one resumes
+                    importer.run(d)
+                # Closed or withdrawn tasks are history, not news: their units are not
+                # notified. These outbox rows were written in this very transaction.
+                Outbox.objects.filter(id__gt=marker, task_id__in=importer.history_only).delete()
+                record.rows_done += done
+                record.beat = timezone.now()
+                record.directives = importer.directive_ids()
+                record.save(update_fields=["rows_done", "beat", "directives"])
+        except ActionError as e:
+            importer.directives = saved
+            row = batch[done - 1].row
+            report.problems.append(Problem(row, message=e.message))
+            record.state, record.error = ImportState.STOPPED, f"第{row}行：{e.message}"
+            record.save(update_fields=["state", "error"])
+            report.stopped = record
+            return False
+        finally:
+            importer.history_only.clear()
+        _between_batches()
+    record.state, record.finished_at = ImportState.COMPLETE, timezone.now()
+    record.save(update_fields=["state", "finished_at"])
+    return True
+
+
+@dataclass
+class Unfinished:
+    record: LedgerImport
+    dead: bool  # the process stopped: nobody is working on it
+
+    def __str__(self) -> str:
+        r = self.record
+        started = timezone.localtime(r.started_at)
+        head = f"{r.name or '台账'}（{r.by}于{started:%Y-%m-%d %H:%M}开始）"
+        done = f"已处理{r.rows_done}/{r.rows_total}行"
+        if not self.dead:
+            return f"{head}正在导入，{done}。"
+        why = f"因{r.error}" if r.error else "因进程意外终止"
+        return f"{head}{why}中断，{done}，导入尚未完成。请重新导入同一文件以完成导入。"
+
+
+def unfinished_imports(*, now: datetime | None = None) -> list[Unfinished]:
+    """Imports not complete: running now, or left unfinished by a crash or a refusal."""
+    now = now or timezone.now()
+    return [
+        Unfinished(r, r.state == ImportState.STOPPED or now - r.beat >= STALE_AFTER)
+        for r in LedgerImport.objects.exclude(state=ImportState.COMPLETE).select_related("by")
+    ]
+
+
+def _import_rows(
+    sheet: Sheet,
+    header: Header,
+    report: ImportReport,
+    *,
+    by: User,
+    now: datetime,
+    dry_run: bool,
+    file_sm3: str,
+) -> None:
+    plan = _plan(sheet, header, report, timezone.localdate(now))
+    new = _check(plan, report, _Importer(by, now))
+    if dry_run or not report.ok:
+        return
+    claimed = _claim(file_sm3, name=report.file, by=by, total=len(plan), done=len(plan) - len(new))
+    if isinstance(claimed, str):
+        report.problems.append(Problem(0, message=claimed))
+        report.busy = True
+        return
+    record, report.resumed = claimed
+    importer = _Importer(by, now, known=record.directives)
+    if not _apply(new, record, report, importer):
+        return
+    report.imported = True
     from duban.work.refresh import refresh
 
     # The lights and reminders as of today, not as of the imported dates. The ladders climb
-    # at the next `duban tick` (coordination sits above documents/).
-    refresh(now=now)
+    # at the next `duban tick` (coordination sits above documents/). Small batches: the
+    # refresh must not hold SQLite's write lock any longer than a batch of rows does.
+    refresh(now=now, batch=BATCH_ROWS)

@@ -128,7 +128,13 @@ class Attachment(GuardedModel):
     file = models.FileField(upload_to="attachments/%Y/%m/")
     name = models.CharField("文件名", max_length=255)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # The content's digest recorded at upload (also in the chained event), checked on every
+    # download with the algorithm it was recorded with: SM3 since issue 17 point 5, SHA-256
+    # for files uploaded before (their events name "sha256" and cannot be rewritten).
+    algorithm = models.CharField(
+        max_length=10, choices=[("sm3", "SM3"), ("sha256", "SHA-256")], default="sm3"
+    )
+    digest = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

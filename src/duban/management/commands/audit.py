@@ -28,8 +28,19 @@ class Command(BaseCommand):
         )
         anchor = sub.add_parser("anchor", help="write the chains' heads to a signed file")
         anchor.add_argument("--out", type=Path, default=None, help="folder (DUBAN_DATA/anchors)")
+        rekey = sub.add_parser(
+            "rekey", help="check every chain under the old key, then rewrite it under the current"
+        )
+        old = rekey.add_mutually_exclusive_group(required=True)
+        old.add_argument("--old-key", type=Path, help="file holding the old chain key (hex)")
+        old.add_argument(
+            "--unkeyed", action="store_true", help="the chains were made before keying (SM3)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verb"] == "rekey":
+            self._rekey(options)
+            return
         if options["verb"] == "anchor":
             out = options["out"] or Path(settings.DATA_DIR) / "anchors"
             path, made = anchors.make(out, now=timezone.now())
@@ -59,3 +70,35 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"流转记录校验通过：{report.streams} 条链，{report.events} 条记录。")
         self.stdout.write(f"访问日志校验通过：{access.rows} 条记录。")
+
+    def _rekey(self, options: dict[str, Any]) -> None:
+        import getpass
+
+        from duban.crypto import chain_key
+        from duban.management import rekey
+
+        old: bytes | None = None
+        if options["old_key"] is not None:
+            try:
+                old = bytes.fromhex(options["old_key"].read_text().strip())
+            except (OSError, ValueError) as e:
+                raise CommandError(f"无法读取原密钥文件：{options['old_key']} ({e})") from None
+            if len(old) < 16:
+                raise CommandError(f"原密钥文件内容过短：{options['old_key']}")
+        new = chain_key()
+        self.stdout.write(
+            f"原密钥 {rekey.fingerprint(old)}，新密钥 {rekey.fingerprint(new)}："
+            "先在原密钥下校验全部记录链……"
+        )
+        report = rekey.rekey(old, new, username=f"cli:{getpass.getuser()}")
+        for problem in report.problems:
+            self.stderr.write(problem)
+        if not report.ok:
+            raise CommandError(
+                f"未更换密钥：{len(report.problems)} 处问题，数据库未作任何改动。"
+                f" (rekey refused: {len(report.problems)} problems, nothing changed)"
+            )
+        self.stdout.write(
+            f"已更换密钥：{report.streams} 条链，{report.rows} 条记录，重算 {report.rekeyed} 条。"
+            "原有锚定文件以原密钥签名，已不再适用：请立即运行 duban audit anchor 并妥善保存。"
+        )

@@ -70,6 +70,8 @@ class Command(BaseCommand):
         from duban.documents import ledger_import
 
         user = acting(options["by"])
+        for unfinished in ledger_import.unfinished_imports():
+            self.stdout.write(f"提示：{unfinished}")
         report = ledger_import.import_file(options["file"], by=user, dry_run=options["dry_run"])
         for line in report.lines():
             self.stdout.write(line)

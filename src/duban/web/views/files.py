@@ -260,10 +260,10 @@ def ledger_import(request: HttpRequest) -> HttpResponseBase:
     """台账导入: upload → a dry run whose report is the preview → confirm."""
     user = acting_user(request)
     if request.method != "POST":
-        return render(request, "web/files/import.html", {"form": ImportForm()})
+        return render(request, "web/files/import.html", _import_context(form=ImportForm()))
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "web/files/import.html", {"form": form}, status=400)
+        return render(request, "web/files/import.html", _import_context(form=form), status=400)
     upload = form.cleaned_data["file"]
     token = uuid.uuid4().hex
     folder = _imports_dir() / str(user.pk)
@@ -286,7 +286,7 @@ def ledger_import(request: HttpRequest) -> HttpResponseBase:
     )
     if not report.ok:
         path.unlink(missing_ok=True)
-    context = {"form": ImportForm(), "report": report, "token": token if report.ok else ""}
+    context = _import_context(form=ImportForm(), report=report, token=token if report.ok else "")
     return render(request, "web/files/import.html", context, status=200 if report.ok else 400)
 
 
@@ -309,5 +309,14 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponseBase:
         return redirect("ledger")
     messages.error(request, report.verdict())
     return render(
-        request, "web/files/import.html", {"form": ImportForm(), "report": report}, status=400
+        request,
+        "web/files/import.html",
+        _import_context(form=ImportForm(), report=report),
+        status=400,
     )
+
+
+def _import_context(**context: Any) -> dict[str, Any]:
+    # An import a crash or a refusal left half-applied is shown until the same file is
+    # imported again: never silently taken for a complete one.
+    return {"unfinished": ledger_import_module.unfinished_imports(), **context}

@@ -6,7 +6,7 @@ only turns its answer from "save as" into "show inline". Whatever rule decides w
 download a file decides who may preview it, now and after that rule changes.
 
 A .docx is converted to PDF with LibreOffice (documents/pdf.py) once, and the PDF is
-kept under DATA_DIR/previews/<sha256>.pdf: an attachment never changes (its hash is in
+kept under DATA_DIR/previews/<digest>.pdf: an attachment never changes (its hash is in
 the event), so the cache needs no invalidation. The browser's own PDF viewer shows it in
 an iframe; nothing is fetched from outside.
 """
@@ -115,7 +115,7 @@ def _pdf_name(name: str) -> str:
 def _as_pdf(att: Attachment, data: bytes) -> Path:
     cache = Path(settings.DATA_DIR) / "previews"
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"{att.sha256}.pdf"
+    path = cache / f"{att.digest}.pdf"
     if not path.exists():
         converted = pdf.convert(data)
         # Written aside and renamed: a reader never sees half a file, and two processes

@@ -740,11 +740,11 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         visible = False
     if not visible:
         raise Http404("附件不存在或无权查看。")
-    handle = uploads.open_verified(att.file, att.sha256)
+    handle = uploads.open_verified(att.file, att.digest, att.algorithm)
     if handle is None:
         # Changed or removed on disk since it was uploaded: refuse, and leave a trace for
         # the auditor (issue 17 point 5).
-        logger.error("attachment %s (%s) fails its SHA-256 check", att.pk, att.file.name)
+        logger.error("attachment %s (%s) fails its %s check", att.pk, att.file.name, att.algorithm)
         record(
             AccessKind.REFUSED,
             user=user,

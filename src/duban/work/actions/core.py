@@ -245,7 +245,7 @@ _Checked = uploads.Checked
 
 
 def _check_attachments(files: Sequence[File[Any]], *, task: Task | None = None) -> list[_Checked]:
-    """Read each file once for its size, SHA-256 (kept in the event) and type (work.uploads),
+    """Read each file once for its size, SM3 (kept in the event) and type (work.uploads),
     refusing bad ones; with `task`, within the task's attachment quota."""
     task_bytes = 0
     if task is not None and files:
@@ -257,7 +257,8 @@ def _check_attachments(files: Sequence[File[Any]], *, task: Task | None = None) 
 
 
 def attachment_payload(checked: Sequence[_Checked]) -> list[dict[str, Any]]:
-    return [{"name": c.name, "size": c.size, "sha256": c.sha256} for c in checked]
+    # The digest under its algorithm's name: older events say "sha256", newer "sm3".
+    return [{"name": c.name, "size": c.size, c.algorithm: c.digest} for c in checked]
 
 
 def _store_attachments(
@@ -279,7 +280,8 @@ def _store_attachments(
             file=File(c.file, name=uploads.stored_name(c.name)),
             name=c.name,
             size=c.size,
-            sha256=c.sha256,
+            algorithm=c.algorithm,
+            digest=c.digest,
             uploaded_at=now,
             uploaded_by=by,
         ).save()
