@@ -51,7 +51,7 @@ def test_a_unit_hears_of_its_task_within_seconds_with_nothing_else_started(
     office.close()
     inbox.close()
     log = served.log_text()
-    assert "worker: delivered" in log
+    assert "worker: 已投递" in log
     assert "tick: visited" in log  # the tick child ran its first round at start
 
 
