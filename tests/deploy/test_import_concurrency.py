@@ -1,10 +1,10 @@
 """A long ledger import does not lock the web out of SQLite (issue 17 point 13).
 
-`duban ledger import` of a long ledger (300 rows; 1,500 for the bench figure) runs in one process while a liaison reports progress
-through a real `duban serve` in another, every two seconds, all through the import's check
-and apply phases. Each report must succeed; how long each waited is printed (run with -s;
-the figures are in bench/README.md, not asserted). Before the import committed in batches,
-these writes failed "database is locked" after 20 s.
+`duban ledger import` of a long ledger (300 rows; 1,500 for the bench figure) runs in one
+process while a liaison reports progress through a real `duban serve` in another, every two
+seconds, all through the import's check and apply phases. Each report must succeed; how long
+each waited is printed (run with -s; the figures are in bench/README.md, not asserted).
+Before the import committed in batches, these writes failed "database is locked" after 20 s.
 """
 
 from __future__ import annotations

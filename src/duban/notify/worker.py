@@ -141,27 +141,47 @@ def fan_out(*, now: datetime, limit: int = 500) -> int:
         else {}
     )
     delivered = 0
-    for pk in ids:
-        with transaction.atomic():
-            claimed = Outbox.objects.filter(pk=pk, delivered_at__isnull=True).update(
-                delivered_at=now
+    for start in range(0, len(ids), CLAIM_CHUNK):
+        delivered += _fan_out_chunk(ids[start : start + CLAIM_CHUNK], prefs, enabled, now)
+    return delivered
+
+
+CLAIM_CHUNK = 100  # outbox rows claimed and fanned out per transaction
+
+
+def _fan_out_chunk(
+    ids: list[int], prefs: dict[int, Preference], enabled: set[str], now: datetime
+) -> int:
+    """One transaction: claim the rows of `ids` no other worker holds or has delivered, and
+    write their in-app notification and deliveries. PostgreSQL: rows another worker has
+    locked are skipped (SKIP LOCKED), rows it delivered meanwhile fail `delivered_at IS
+    NULL`; SQLite: the transaction holds the write lock from its start (IMMEDIATE)."""
+    with transaction.atomic():
+        rows = list(
+            Outbox.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=ids, delivered_at__isnull=True)
+            .select_related("recipient", "directive", "task__directive")
+            .order_by("id")
+        )
+        if not rows:
+            return 0
+        Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(delivered_at=now)
+        notifications: list[Notification] = []
+        deliveries: list[Delivery] = []
+        for row in rows:
+            notifications.append(
+                Notification(
+                    user_id=row.recipient_id,
+                    created_at=row.created_at,
+                    kind=row.kind,
+                    title=row.title,
+                    body=row.body,
+                    task_id=row.task_id,
+                    directive_id=row.directive_id,
+                    source=row,
+                )
             )
-            if not claimed:
-                continue  # another worker took it
-            row = Outbox.objects.select_related("recipient", "directive", "task__directive").get(
-                pk=pk
-            )
-            Notification.objects.create(
-                user_id=row.recipient_id,
-                created_at=row.created_at,
-                kind=row.kind,
-                title=row.title,
-                body=row.body,
-                task_id=row.task_id,
-                directive_id=row.directive_id,
-                source=row,
-            )
-            rows = [
+            deliveries.append(
                 Delivery(
                     outbox=row,
                     channel=ChannelKind.IN_APP,
@@ -170,9 +190,9 @@ def fan_out(*, now: datetime, limit: int = 500) -> int:
                     next_attempt_at=now,
                     delivered_at=now,
                 )
-            ]
+            )
             for channel, address, when in plan(row, prefs.get(row.recipient_id), enabled, now):
-                rows.append(
+                deliveries.append(
                     Delivery(
                         outbox=row,
                         channel=channel,
@@ -181,9 +201,9 @@ def fan_out(*, now: datetime, limit: int = 500) -> int:
                         next_attempt_at=when,
                     )
                 )
-            Delivery.objects.bulk_create(rows)
-            delivered += 1
-    return delivered
+        Notification.objects.bulk_create(notifications)
+        Delivery.objects.bulk_create(deliveries)
+        return len(rows)
 
 
 # ---------------------------------------------------------------- sending

@@ -5,11 +5,11 @@ under READ COMMITTED a transaction cannot see the numbers that concurrent transa
 uncommitted, so eight concurrent registrations keep picking the same number and five retries
 are not enough (issue 18, defect 1).
 
-Here a counter row per year (`SerialCounter`) is locked with SELECT … FOR UPDATE inside the
+Here a counter row per year (`SerialCounter`) is locked by its UPDATE inside the
 caller's transaction. Concurrent registrations of one year queue on that row for the few
 milliseconds until the holder commits; a rolled-back registration rolls its number back, so
 the office's numbering stays gapless. On SQLite the transaction already holds the database
-write lock (BEGIN IMMEDIATE, see settings), and FOR UPDATE is a no-op there.
+write lock (BEGIN IMMEDIATE, see settings).
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ def allocate(year: int, n: int = 1) -> int:
         raise ValueError("n must be at least 1")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("serials.allocate must run inside the registering transaction")
-    _ensure_counter(year)
-    counter = SerialCounter.objects.select_for_update().get(year=year)
-    first = counter.last + 1
-    SerialCounter.objects.filter(year=year).update(last=F("last") + n)
-    return first
+    # The UPDATE locks the row until the transaction ends (as SELECT … FOR UPDATE did); the
+    # read after it sees this transaction's own number.
+    if not SerialCounter.objects.filter(year=year).update(last=F("last") + n):
+        _ensure_counter(year)
+        SerialCounter.objects.filter(year=year).update(last=F("last") + n)
+    last = SerialCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return int(last) - n + 1
 
 
 def _ensure_counter(year: int) -> None:
@@ -39,7 +41,5 @@ def _ensure_counter(year: int) -> None:
     ON CONFLICT DO NOTHING: when two transactions create the same year's row, the second
     waits for the first to commit and then inserts nothing, so both then lock the one row.
     """
-    if SerialCounter.objects.filter(year=year).exists():
-        return
     last = Directive.objects.filter(year=year).aggregate(m=Max("serial"))["m"] or 0
     SerialCounter.objects.bulk_create([SerialCounter(year=year, last=last)], ignore_conflicts=True)

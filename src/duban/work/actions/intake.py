@@ -335,11 +335,12 @@ def assign(
     resolved = resolve_due_from(spec, timezone.localdate(now), ctx)
     payload = {**_unit_payload(lead, co), **due_payload(spec, resolved)}
     record(task, kind=EventKind.ASSIGNED, at=now, by=by, unit=by.unit, payload=payload, ctx=ctx)
-    directive = Directive.objects.select_for_update().get(pk=task.directive_id)
-    if directive.first_assigned_at is None:
-        directive.first_assigned_at = now
-        directive.status = DirectiveStatus.ACTIVE
-        directive.save(update_fields=["first_assigned_at", "status"])
+    if task.directive.first_assigned_at is None:  # (read under the task's lock)
+        # One conditional UPDATE: it waits for, then re-checks against, a concurrent first
+        # assignment of another task of the directive, so the earliest time stays.
+        Directive.objects.filter(pk=task.directive_id, first_assigned_at__isnull=True).update(
+            first_assigned_at=now, status=DirectiveStatus.ACTIVE
+        )
     enqueue_for_units(
         [*lead, *co],
         kind="assigned",
