@@ -144,26 +144,23 @@ def _message(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return "必须填写"
-    if kind in ("string_too_long", "too_long"):
-        return (
-            f"不能超过{ctx.get('max_length', '')}个字符"
-            if kind == "string_too_long"
-            else (f"最多{ctx.get('max_length', '')}项")
-        )
+    # A constrained str behind a validator reports too_long, like a list: tell them apart.
+    if kind == "string_too_long" or (kind == "too_long" and ctx.get("field_type") != "List"):
+        return f"不能超过{ctx.get('max_length', '')}个字符"
+    if kind == "too_long":
+        return f"最多{ctx.get('max_length', '')}项"
     if kind in ("string_too_short", "too_short"):
         return "不能为空"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "须为整数"
     if kind in ("bool_parsing", "bool_type"):
         return "须为 true 或 false"
-    if kind.startswith("date") or kind.startswith("datetime") or kind == "timezone_aware":
-        if kind == "timezone_aware":
-            return "须带时区，如 2026-03-10T09:00:00+08:00"
-        return (
-            "须为日期，格式如 2026-03-10"
-            if kind.startswith("date_")
-            else ("须为时间，格式如 2026-03-10T09:00:00+08:00")
-        )
+    if kind == "timezone_aware":
+        return "须带时区，如 2026-03-10T09:00:00+08:00"
+    if kind.startswith("datetime"):
+        return "须为时间，格式如 2026-03-10T09:00:00+08:00"
+    if kind.startswith("date"):
+        return "须为日期，格式如 2026-03-10"
     if kind in ("greater_than_equal", "greater_than"):
         return f"须不小于{ctx.get('ge', ctx.get('gt', ''))}"
     if kind in ("less_than_equal", "less_than"):

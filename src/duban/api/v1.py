@@ -353,7 +353,7 @@ def _directive(user: User, pk: int) -> Directive:
 
 
 @api.get(
-    "/directives/{directive_id}",
+    "/directives/{int:directive_id}",
     response=answers(s.DirectiveDetailOut, errors=READ_ERRORS),
     summary="来文及其任务",
 )
@@ -474,7 +474,7 @@ def directive_register(request: HttpRequest, payload: s.DirectiveIn) -> Any:
 def directive_upload(
     request: HttpRequest,
     directive: Form[s.DirectiveJson],
-    attachments: File[list[UploadedFile]] | None = None,
+    attachments: File[list[UploadedFile] | None] = None,
 ) -> Any:
     try:
         data = s.DirectiveIn.model_validate_json(directive)
@@ -485,7 +485,7 @@ def directive_upload(
 
 
 @api.post(
-    "/directives/{directive_id}/tasks",
+    "/directives/{int:directive_id}/tasks",
     response=answers(s.DirectiveDetailOut, status=201),
     summary="分解任务（可同时交办）",
 )
@@ -508,7 +508,7 @@ def directive_decompose(request: HttpRequest, directive_id: int, payload: s.Task
 
 
 @api.post(
-    "/directives/{directive_id}/report-back",
+    "/directives/{int:directive_id}/report-back",
     response=answers(s.DirectiveDetailOut),
     summary="回音（全部事项办结后）",
 )
@@ -603,7 +603,9 @@ def _visible_task(user: User, pk: int) -> Task:
 
 
 @api.get(
-    "/tasks/{task_id}", response=answers(s.TaskDetailOut, errors=READ_ERRORS), summary="事项详情"
+    "/tasks/{int:task_id}",
+    response=answers(s.TaskDetailOut, errors=READ_ERRORS),
+    summary="事项详情",
 )
 def task_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
     user = caller(request)
@@ -611,7 +613,7 @@ def task_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
 
 
 @api.get(
-    "/tasks/{task_id}/events",
+    "/tasks/{int:task_id}/events",
     response=answers(list[s.EventOut], errors=READ_ERRORS),
     summary="流转记录",
 )
@@ -654,7 +656,7 @@ def _act(request: HttpRequest, task_id: int, run: Any) -> Any:
     return task_detail_out(user, _detail_task(task.pk))
 
 
-@api.post("/tasks/{task_id}/assign", response=answers(s.TaskDetailOut), summary="交办")
+@api.post("/tasks/{int:task_id}/assign", response=answers(s.TaskDetailOut), summary="交办")
 def task_assign(request: HttpRequest, task_id: int, payload: s.AssignIn) -> Any:
     def run(user: User, task: Task, now: Any) -> None:
         lead = _units(payload.lead, "lead", "") if payload.lead else None
@@ -666,12 +668,12 @@ def task_assign(request: HttpRequest, task_id: int, payload: s.AssignIn) -> Any:
     return _act(request, task_id, run)
 
 
-@api.post("/tasks/{task_id}/receive", response=answers(s.TaskDetailOut), summary="签收")
+@api.post("/tasks/{int:task_id}/receive", response=answers(s.TaskDetailOut), summary="签收")
 def task_receive(request: HttpRequest, task_id: int) -> Any:
     return _act(request, task_id, lambda u, t, now: actions.receive(task=t, by=u, now=now))
 
 
-@api.post("/tasks/{task_id}/return", response=answers(s.TaskDetailOut), summary="退回")
+@api.post("/tasks/{int:task_id}/return", response=answers(s.TaskDetailOut), summary="退回")
 def task_return(request: HttpRequest, task_id: int, payload: s.ReasonIn) -> Any:
     return _act(
         request,
@@ -681,7 +683,7 @@ def task_return(request: HttpRequest, task_id: int, payload: s.ReasonIn) -> Any:
 
 
 @api.post(
-    "/tasks/{task_id}/progress",
+    "/tasks/{int:task_id}/progress",
     response=answers(s.TaskDetailOut),
     summary="报送进展（multipart，可带附件）",
 )
@@ -689,7 +691,7 @@ def task_progress(
     request: HttpRequest,
     task_id: int,
     text: Form[s.ReportText],
-    attachments: File[list[UploadedFile]] | None = None,
+    attachments: File[list[UploadedFile] | None] = None,
 ) -> Any:
     return _act(
         request,
@@ -700,7 +702,7 @@ def task_progress(
     )
 
 
-@api.post("/tasks/{task_id}/extension", response=answers(s.TaskDetailOut), summary="申请延期")
+@api.post("/tasks/{int:task_id}/extension", response=answers(s.TaskDetailOut), summary="申请延期")
 def task_extension(request: HttpRequest, task_id: int, payload: s.ExtensionIn) -> Any:
     return _act(
         request,
@@ -712,7 +714,7 @@ def task_extension(request: HttpRequest, task_id: int, payload: s.ExtensionIn) -
 
 
 @api.post(
-    "/tasks/{task_id}/submit",
+    "/tasks/{int:task_id}/submit",
     response=answers(s.TaskDetailOut),
     summary="报送办结（multipart，可带附件）",
 )
@@ -720,7 +722,7 @@ def task_submit(
     request: HttpRequest,
     task_id: int,
     text: Form[s.ReportText],
-    attachments: File[list[UploadedFile]] | None = None,
+    attachments: File[list[UploadedFile] | None] = None,
 ) -> Any:
     return _act(
         request,
@@ -731,7 +733,7 @@ def task_submit(
     )
 
 
-@api.post("/tasks/{task_id}/urge", response=answers(s.TaskDetailOut), summary="催办")
+@api.post("/tasks/{int:task_id}/urge", response=answers(s.TaskDetailOut), summary="催办")
 def task_urge(request: HttpRequest, task_id: int, payload: s.UrgeIn) -> Any:
     return _act(
         request,
@@ -740,7 +742,7 @@ def task_urge(request: HttpRequest, task_id: int, payload: s.UrgeIn) -> Any:
     )
 
 
-@api.post("/tasks/{task_id}/comment", response=answers(s.TaskDetailOut), summary="批示")
+@api.post("/tasks/{int:task_id}/comment", response=answers(s.TaskDetailOut), summary="批示")
 def task_comment(request: HttpRequest, task_id: int, payload: s.TextIn) -> Any:
     return _act(
         request,
@@ -749,7 +751,7 @@ def task_comment(request: HttpRequest, task_id: int, payload: s.TextIn) -> Any:
     )
 
 
-@api.post("/tasks/{task_id}/verify", response=answers(s.TaskDetailOut), summary="审核办结")
+@api.post("/tasks/{int:task_id}/verify", response=answers(s.TaskDetailOut), summary="审核办结")
 def task_verify(request: HttpRequest, task_id: int, payload: s.VerifyIn) -> Any:
     return _act(
         request,
@@ -760,7 +762,7 @@ def task_verify(request: HttpRequest, task_id: int, payload: s.VerifyIn) -> Any:
     )
 
 
-@api.post("/tasks/{task_id}/close", response=answers(s.TaskDetailOut), summary="办结销号")
+@api.post("/tasks/{int:task_id}/close", response=answers(s.TaskDetailOut), summary="办结销号")
 def task_close(request: HttpRequest, task_id: int, payload: s.CloseIn) -> Any:
     return _act(
         request, task_id, lambda u, t, now: actions.close(task=t, note=payload.note, by=u, now=now)
@@ -768,7 +770,7 @@ def task_close(request: HttpRequest, task_id: int, payload: s.CloseIn) -> Any:
 
 
 @api.post(
-    "/extensions/{extension_id}/decide", response=answers(s.TaskDetailOut), summary="延期审批"
+    "/extensions/{int:extension_id}/decide", response=answers(s.TaskDetailOut), summary="延期审批"
 )
 def extension_decide(request: HttpRequest, extension_id: int, payload: s.DecideIn) -> Any:
     user = caller(request)
