@@ -7,8 +7,10 @@ one here, so an integration always gets `application/problem+json` with a Chines
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -38,7 +40,18 @@ def api_edge(
     def middleware(request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(PREFIX):
             return get_response(request)
-        response = get_response(request)
+        unknown = _unknown_query(request)
+        if unknown is not None:
+            # A filter that means nothing is refused, never dropped (docs/decisions.md,
+            # "Ledger export"): a misspelt ?statsu=open would silently widen the list.
+            response = problem(
+                422,
+                f"不认识的查询参数“{unknown[:50]}”，请对照 /api/v1/openapi.json。",
+                code="validation_error",
+                field=unknown[:50] or "query",
+            )
+        else:
+            response = get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             CONTENT_TYPE
         ):
@@ -48,6 +61,30 @@ def api_edge(
         return response
 
     return middleware
+
+
+@functools.cache
+def _query_names() -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
+    """(path pattern, method, query parameter names) of every operation, from the document."""
+    from duban.api.v1 import api
+
+    found = []
+    for path, ops in api.get_openapi_schema()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$")
+        for method, op in ops.items():
+            names = {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+            found.append((pattern, method.upper(), frozenset(names)))
+    return found
+
+
+def _unknown_query(request: HttpRequest) -> str | None:
+    """The first query parameter the operation does not take (may be ""), or None."""
+    if not request.GET:
+        return None
+    for pattern, method, names in _query_names():
+        if method == request.method and pattern.match(request.path):
+            return next((k for k in request.GET if k not in names), None)
+    return None
 
 
 def _as_problem(response: HttpResponse) -> HttpResponse:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, StrictBool
 
 
 def _clean(value: str) -> str:
@@ -235,7 +235,7 @@ class TaskIn(Schema):
     )
     cycle: CycleCode = "none"
     cycle_day: Annotated[int, Field(ge=1, le=31)] | None = None
-    is_key: bool = False
+    is_key: StrictBool = False
 
 
 class DirectiveIn(Schema):
@@ -248,12 +248,12 @@ class DirectiveIn(Schema):
     received_at: Moment | None = Field(None, description="收文时间；不填为登记时间")
     text: Annotated[Text, Field(max_length=200_000)] = ""
     tasks: Annotated[list[TaskIn], Field(max_length=200)] = []
-    assign: bool = Field(True, description="登记后立即交办（即批即转）")
+    assign: StrictBool = Field(True, description="登记后立即交办（即批即转）")
 
 
 class TasksIn(Schema):
     tasks: Annotated[list[TaskIn], Field(min_length=1, max_length=200)]
-    assign: bool = True
+    assign: StrictBool = True
 
 
 class AssignIn(Schema):
@@ -286,7 +286,7 @@ class ExtensionIn(Schema):
 
 
 class VerifyIn(Schema):
-    accept: bool
+    accept: StrictBool
     reason: Annotated[Text, Field(max_length=4000)] = ""
 
 
@@ -295,7 +295,7 @@ class CloseIn(Schema):
 
 
 class DecideIn(Schema):
-    approve: bool
+    approve: StrictBool
     reason: Annotated[Text, Field(max_length=4000)] = ""
     new_due: Day | None = None
 
