@@ -9,6 +9,7 @@ from django.test import Client
 
 from duban.api import tokens
 from tests.conftest import County
+from tests.web.conftest import browser, page, web_county  # noqa: F401 - the browser fixtures
 
 
 class Caller:
