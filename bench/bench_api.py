@@ -133,7 +133,15 @@ def measure(client: Any, url: str, args: Any, capture: Any, connection: Any) -> 
         return f"HTTP {response.status_code}: {response.content[:200]!r}"
     for _ in range(warmup):
         client.get(url)
-    with capture(connection) as captured:
+    # Counted by an execute wrapper: the request's end closes the SQLite connection, and
+    # with it the query log a CaptureQueriesContext would read.
+    counted = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(url)
     timings = []
     for _ in range(runs):
@@ -141,7 +149,7 @@ def measure(client: Any, url: str, args: Any, capture: Any, connection: Any) -> 
         client.get(url)
         timings.append((time.perf_counter() - started) * 1000)
     return (
-        f"{len(captured):>7} {len(response.content) / 1024:>6.0f} "
+        f"{counted[0]:>7} {len(response.content) / 1024:>6.0f} "
         f"{statistics.median(timings):>10.1f} {p95(timings):>8.1f}"
     )
 

@@ -40,27 +40,39 @@ def api_edge(
     def middleware(request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(PREFIX):
             return get_response(request)
-        unknown = _unknown_query(request)
-        if unknown is not None:
-            # A filter that means nothing is refused, never dropped (docs/decisions.md,
-            # "Ledger export"): a misspelt ?statsu=open would silently widen the list.
-            response = problem(
-                422,
-                f"不认识的查询参数“{unknown[:50]}”，请对照 /api/v1/openapi.json。",
-                code="validation_error",
-                field=unknown[:50] or "query",
-            )
-        else:
-            response = get_response(request)
-        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
-            CONTENT_TYPE
-        ):
-            response = _as_problem(response)
-        if not request.path.startswith(UNLOGGED):
-            _log(request, response)
-        return response
+        try:
+            return _answer(request, get_response)
+        except Exception:
+            # Only the edge itself can get here (the database gone while logging): still a
+            # problem, never Django's HTML page.
+            log.exception("api edge failed for %s %s", request.method, request.path)
+            return problem(500, DETAILS[500], code="server_error")
 
     return middleware
+
+
+def _answer(
+    request: HttpRequest, get_response: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    unknown = _unknown_query(request)
+    if unknown is not None:
+        # A filter that means nothing is refused, never dropped (docs/decisions.md,
+        # "Ledger export"): a misspelt ?statsu=open would silently widen the list.
+        response = problem(
+            422,
+            f"不认识的查询参数“{unknown[:50]}”，请对照 /api/v1/openapi.json。",
+            code="validation_error",
+            field=unknown[:50] or "query",
+        )
+    else:
+        response = get_response(request)
+    if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+        CONTENT_TYPE
+    ):
+        response = _as_problem(response)
+    if not request.path.startswith(UNLOGGED):
+        _log(request, response)
+    return response
 
 
 @functools.cache
