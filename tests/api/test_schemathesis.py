@@ -3,10 +3,13 @@ through the WSGI app: no 5xx, and every answer (problems included) as the docume
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -18,6 +21,17 @@ from tests.work import flow
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = application
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Iterator[None]:
+    """As Django's test Client does: a request's end must not close the connection that
+    holds the test's transaction (on PostgreSQL it would, being in an atomic block)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
