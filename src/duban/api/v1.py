@@ -427,16 +427,25 @@ def _register(request: HttpRequest, data: s.DirectiveIn, files: list[Any]) -> An
     # actions.register retries its 登记序号 (max+1 per year) five times; more registrations
     # than that arriving at one instant (tests/api/test_concurrency.py: 8 over two servers)
     # can exhaust it, so the whole registration is tried again, from a clean transaction.
-    for attempt in range(6):
-        try:
-            return _register_once(request, data, files)
-        except IntegrityError:
-            if attempt == 5:
-                raise
-            for f in files:
-                f.seek(0)
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-    raise AssertionError("unreachable")
+    try:
+        for attempt in range(6):
+            try:
+                return _register_once(request, data, files)
+            except IntegrityError:
+                if attempt == 5:
+                    raise
+                for f in files:
+                    f.seek(0)
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable")
+    finally:
+        _close(files)
+
+
+def _close(files: list[Any]) -> None:
+    """Uploads over 2.5 MB are temporary files: closed here, not left to the server."""
+    for f in files:
+        f.close()
 
 
 def _register_once(request: HttpRequest, data: s.DirectiveIn, files: list[Any]) -> Any:
@@ -498,6 +507,7 @@ def directive_upload(
         data = s.DirectiveIn.model_validate_json(directive)
     except PydanticError as e:
         errors = [{**err, "loc": ("directive", *err["loc"])} for err in e.errors()]
+        _close(list(attachments or []))
         return validation_problem(errors)
     return _register(request, data, list(attachments or []))
 
@@ -711,13 +721,17 @@ def task_progress(
     text: Form[s.ReportText],
     attachments: File[list[UploadedFile] | None] = None,
 ) -> Any:
-    return _act(
-        request,
-        task_id,
-        lambda u, t, now: actions.report_progress(
-            task=t, text=text, attachments=list(attachments or []), by=u, now=now
-        ),
-    )
+    files = list(attachments or [])
+    try:
+        return _act(
+            request,
+            task_id,
+            lambda u, t, now: actions.report_progress(
+                task=t, text=text, attachments=files, by=u, now=now
+            ),
+        )
+    finally:
+        _close(files)
 
 
 @api.post("/tasks/{int:task_id}/extension", response=answers(s.TaskDetailOut), summary="申请延期")
@@ -742,13 +756,17 @@ def task_submit(
     text: Form[s.ReportText],
     attachments: File[list[UploadedFile] | None] = None,
 ) -> Any:
-    return _act(
-        request,
-        task_id,
-        lambda u, t, now: actions.submit_done(
-            task=t, text=text, attachments=list(attachments or []), by=u, now=now
-        ),
-    )
+    files = list(attachments or [])
+    try:
+        return _act(
+            request,
+            task_id,
+            lambda u, t, now: actions.submit_done(
+                task=t, text=text, attachments=files, by=u, now=now
+            ),
+        )
+    finally:
+        _close(files)
 
 
 @api.post("/tasks/{int:task_id}/urge", response=answers(s.TaskDetailOut), summary="催办")
