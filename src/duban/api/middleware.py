@@ -72,9 +72,6 @@ def _answer(
         response = _as_problem(response)
     if not request.path.startswith(UNLOGGED):
         _log(request, response)
-    # Uploaded files (temporary files over 2.5 MB) are closed now, whether or not the
-    # operation ran, not only when the server closes the response.
-    request.close()
     return response
 
 

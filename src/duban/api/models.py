@@ -113,7 +113,7 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                name="delivery_due",
+                name="webhookdelivery_due",
                 condition=models.Q(delivered_at__isnull=True, dead_at__isnull=True),
             )
         ]

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import logging
 import math
-import random
-import time
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -424,20 +422,10 @@ def _task_error(e: ActionError) -> HttpResponse:
 
 
 def _register(request: HttpRequest, data: s.DirectiveIn, files: list[Any]) -> Any:
-    # actions.register retries its 登记序号 (max+1 per year) five times; more registrations
-    # than that arriving at one instant (tests/api/test_concurrency.py: 8 over two servers)
-    # can exhaust it, so the whole registration is tried again, from a clean transaction.
+    # The 登记序号 is taken under a lock (work/serials.py), so concurrent registrations
+    # need no retry here.
     try:
-        for attempt in range(6):
-            try:
-                return _register_once(request, data, files)
-            except IntegrityError:
-                if attempt == 5:
-                    raise
-                for f in files:
-                    f.seek(0)
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-        raise AssertionError("unreachable")
+        return _register_once(request, data, files)
     finally:
         _close(files)
 
