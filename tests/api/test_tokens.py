@@ -218,7 +218,7 @@ def test_the_sysadmin_page_issues_a_token_once(county: County) -> None:
     )
     assert r.status_code == 200
     html = r.content.decode()
-    raw = html.split('<code class="secret">')[1].split("<")[0]
+    raw = html.split('<code class="secret token">')[1].split("<")[0]
     assert Caller(raw).get("/api/v1/me").json()["integration"] == "市督查平台"
     assert raw not in c.get("/integrations/").content.decode()
     r = c.post("/integrations/", {"name": "市督查平台", "role": "supervisor"})
