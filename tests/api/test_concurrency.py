@@ -21,11 +21,12 @@ from django.db import connection
 
 from duban.api import tokens
 from duban.audit.verify import verify_chain
+from duban.crypto import chain_key, field_key
 from duban.org.loader import load
 from duban.work.models import Event, EventKind, Task
 from tests.conftest import SMALL_COUNTY, County
 
-PORTS = (18510, 18511)  # this helper's range is 18500-18599
+PORTS = (18810, 18811)
 
 
 def _free(port: int) -> bool:
@@ -40,6 +41,8 @@ def servers(transactional_db: None, tmp_path: Path) -> Iterator[list[str]]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "DUBAN_DATA": str(tmp_path)}
+    # The servers chain events and read encrypted fields with the test's keys (crypto.py).
+    env["DUBAN_CHAIN_KEY"], env["DUBAN_FIELD_KEY"] = chain_key().hex(), field_key().hex()
     procs = []
     for port in PORTS:
         assert _free(port), f"port {port} is taken"
