@@ -104,12 +104,18 @@ INSTALLED_APPS = [
     "duban.supervise",
     "duban.web",
     "duban.documents",
+    "duban.api",
+    # django-ninja, listed so its docs page uses the Swagger UI files it ships (no CDN).
+    "ninja",
     "duban",  # management commands live in duban/management/commands
 ]
 
 MIDDLEWARE = [
     "duban.web.middleware.request_id",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
+    # First: the API's calls are access-logged, and its errors are JSON problems, whatever
+    # answers them (api/middleware.py).
+    "duban.api.middleware.api_edge",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -349,3 +355,6 @@ DUBAN_BULLETIN_PRAISE_MIN_CLOSED = int(os.environ.get("DUBAN_BULLETIN_PRAISE_MIN
 DUBAN_BULLETIN_PRAISE_MIN_RATE = int(os.environ.get("DUBAN_BULLETIN_PRAISE_MIN_RATE", "100"))
 DUBAN_BULLETIN_NAME_MIN_OVERDUE = int(os.environ.get("DUBAN_BULLETIN_NAME_MIN_OVERDUE", "1"))
 DUBAN_BULLETIN_OVERDUE_LIST = int(os.environ.get("DUBAN_BULLETIN_OVERDUE_LIST", "20"))
+
+# The API (docs/api.md): calls per token per minute, unless the integration sets its own.
+DUBAN_API_RATE_PER_MINUTE = int(os.environ.get("DUBAN_API_RATE_PER_MINUTE", "120"))

@@ -266,6 +266,12 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("sysadmin_channels_retry", "/sysadmin/channels/retry/", everyone(405)),
         ("sysadmin_channel_save", "/sysadmin/channels/email/", everyone(405)),
         ("sysadmin_channel_test", "/sysadmin/channels/email/test/", everyone(405)),
+        # the system administrator's integrations (对接系统) and their tokens
+        ("integrations", "/integrations/", only({"sam"})),
+        ("integration_token_issue", "/integrations/1/token/", everyone(405)),
+        ("integration_webhook", "/integrations/1/webhook/", everyone(405)),
+        ("integration_token_revoke", "/integrations/tokens/1/revoke/", everyone(405)),
+        ("integration_delivery_retry", "/integrations/deliveries/1/retry/", everyone(405)),
     ]
 
 
@@ -275,14 +281,16 @@ def _names(patterns: list[Any], prefix: str = "") -> set[str]:
         if isinstance(p, URLResolver):
             if p.namespace == "admin":
                 continue  # Django's admin site: its own test (tests/supervise/test_settings.py)
-            out |= _names(p.url_patterns)
+            out |= _names(p.url_patterns, f"{p.namespace}:" if p.namespace else prefix)
         elif isinstance(p, URLPattern) and p.name:
-            out.add(p.name)
+            out.add(prefix + p.name)
     return out
 
 
 def test_every_page_is_in_the_table(world: dict[str, Any]) -> None:
     listed = {name for name, _, _ in table(world)}
+    listed |= {f"api-v1:{name}" for name, _, _, _ in api_table(world)}
+    listed |= {"api-v1:openapi-json", "api-v1:openapi-view", "api-v1:api-root"}  # documents
     assert _names(get_resolver().url_patterns) - listed == set()
 
 
@@ -349,3 +357,97 @@ def test_the_administrators_posts_to_business_urls_are_refused(world: dict[str, 
         SecurityPolicy.objects.count(),
     )
     assert after == before
+
+
+# The API (issue 13 §3): every endpoint × every kind of token. Integrations act as a
+# service account: "sup" a supervisor's, "unit_a"/"unit_b" the liaison of unit A/B (the task
+# is unit A's), "revoked" a revoked token of a supervisor integration, "none" no token.
+TOKENS = ["sup", "unit_a", "unit_b", "revoked", "none"]
+
+
+def api_table(w: dict[str, Any]) -> list[tuple[str, str, str, dict[str, int]]]:
+    t, d, x = w["task"], w["directive"], w["extension"]
+
+    def gets(sup: int, a: int, b: int) -> dict[str, int]:
+        return {"sup": sup, "unit_a": a, "unit_b": b, "revoked": 401, "none": 401}
+
+    def posts(sup: int = 422, a: int = 422, b: int = 422) -> dict[str, int]:
+        # An empty body: 422 naming the missing field, where the action takes one; a unit
+        # not on the task hears why (403), as on the pages (the action decides who may act).
+        return {"sup": sup, "unit_a": a, "unit_b": b, "revoked": 401, "none": 401}
+
+    return [
+        ("me", "GET", "/api/v1/me", gets(200, 200, 200)),
+        ("units", "GET", "/api/v1/units", gets(200, 200, 200)),
+        ("leaders", "GET", "/api/v1/leaders", gets(200, 200, 200)),
+        # a unit sees the directives it has tasks on (selectors.directives_visible_to)
+        ("directive_list", "GET", "/api/v1/directives", gets(200, 200, 200)),
+        ("directive_detail", "GET", f"/api/v1/directives/{d}", gets(200, 200, 404)),
+        ("ledger_list", "GET", "/api/v1/ledger", gets(200, 200, 200)),
+        ("task_list", "GET", "/api/v1/tasks", gets(200, 200, 200)),
+        ("task_detail", "GET", f"/api/v1/tasks/{t}", gets(200, 200, 404)),
+        ("task_events", "GET", f"/api/v1/tasks/{t}/events", gets(200, 200, 404)),
+        ("statistics", "GET", "/api/v1/stats", gets(200, 200, 200)),
+        ("directive_register", "POST", "/api/v1/directives", posts()),
+        ("directive_upload", "POST", "/api/v1/directives/upload", posts()),
+        ("directive_decompose", "POST", f"/api/v1/directives/{d}/tasks", posts()),
+        ("directive_report_back", "POST", f"/api/v1/directives/{d}/report-back", posts()),
+        # the task is in progress: assigning or closing it again is a conflict (409)
+        ("task_assign", "POST", f"/api/v1/tasks/{t}/assign", posts(409, 403, 403)),
+        ("task_receive", "POST", f"/api/v1/tasks/{t}/receive", posts(403, 409, 403)),
+        *[
+            (f"task_{n}", "POST", f"/api/v1/tasks/{t}/{n}", posts())
+            for n in ["return", "progress", "extension", "submit", "urge", "comment", "verify"]
+        ],
+        ("task_close", "POST", f"/api/v1/tasks/{t}/close", posts(409, 403, 403)),
+        ("extension_decide", "POST", f"/api/v1/extensions/{x}/decide", posts()),
+    ]
+
+
+@pytest.fixture
+def api_tokens(world: dict[str, Any]) -> dict[str, str]:
+    from duban.api import tokens
+
+    c = world["county"]
+    out = {
+        "sup": tokens.create_integration(name="市平台", role=Role.SUPERVISOR, by=c.sam).raw,
+        "unit_a": tokens.create_integration(
+            name="甲单位OA", role=Role.LIAISON, unit=c.a, by=c.sam
+        ).raw,
+        "unit_b": tokens.create_integration(
+            name="乙单位OA", role=Role.LIAISON, unit=c.b, by=c.sam
+        ).raw,
+    }
+    old = tokens.create_integration(name="旧系统", role=Role.SUPERVISOR, by=c.sam)
+    tokens.revoke_token(token=old.token, by=c.sam)
+    out["revoked"] = old.raw
+    return out
+
+
+def test_each_token_gets_what_the_api_table_says(
+    world: dict[str, Any], api_tokens: dict[str, str]
+) -> None:
+    """Every refusal is a JSON problem with a Chinese detail and a code."""
+    client = Client()
+    wrong = []
+    for name, method, path, expected in api_table(world):
+        for who in TOKENS:
+            headers = {"Authorization": f"Bearer {api_tokens[who]}"} if who in api_tokens else {}
+            if method == "GET":
+                response = client.get(path, headers=headers)
+            else:
+                response = client.post(path, {}, content_type="application/json", headers=headers)
+            got = response.status_code
+            if got != expected[who]:
+                wrong.append(f"{name} {method} {path} {who}: expected {expected[who]}, got {got}")
+            elif got >= 400:
+                body = response.json()
+                chinese = any("\u4e00" <= ch <= "\u9fff" for ch in body.get("detail", ""))
+                if not (
+                    response["Content-Type"].startswith("application/problem+json")
+                    and chinese
+                    and body.get("code")
+                    and body.get("status") == got
+                ):
+                    wrong.append(f"{name} {path} {who}: not a Chinese problem: {body}")
+    assert wrong == [], "\n".join(wrong)

@@ -26,6 +26,7 @@ class AccessKind(models.TextChoices):
     DOWNLOAD = "download", "下载附件"
     EXPORT = "export", "导出"
     ADMIN = "admin", "管理操作"
+    API = "api", "接口调用"
 
 
 # Outcomes the auditor filters on: these kinds record something refused or failed.

@@ -13,6 +13,7 @@ from duban.web.views import (
     extract,
     files,
     homes,
+    integrations,
     ledger,
     notifications,
     preferences,
@@ -154,6 +155,18 @@ urlpatterns = [
     path("documents/", files.documents, name="documents"),
     path("documents/bulletin/", files.bulletin_download, name="bulletin_download"),
     path("directives/<id:pk>/report/", files.report_download, name="directive_report"),
+    # the system administrator's integrations (对接系统) and their API tokens
+    path("integrations/", integrations.integrations, name="integrations"),
+    path("integrations/<id:pk>/token/", integrations.issue, name="integration_token_issue"),
+    path("integrations/<id:pk>/webhook/", integrations.webhook, name="integration_webhook"),
+    path(
+        "integrations/tokens/<id:pk>/revoke/", integrations.revoke, name="integration_token_revoke"
+    ),
+    path(
+        "integrations/deliveries/<id:pk>/retry/",
+        integrations.retry,
+        name="integration_delivery_retry",
+    ),
     # notifications
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<id:pk>/read/", notifications.read, name="notification_read"),
