@@ -67,7 +67,8 @@ def test_an_instruction_on_a_document_names_the_document_once(county: County) ->
 def test_an_issuer_written_as_text_still_finds_the_leader(county: County) -> None:
     t = make(county, at("2026-03-02 09:00"), content="整治城区内涝点", lead=[county.a])
     d = t.directive
-    d.issuer = "副县长王刚"  # registered as text, without the link to the leader
+    d.issuer_leader = None  # registered before 批示领导 was required: text only
+    d.issuer = "副县长王刚"
     assert report_back.addressee_for(d) == "王副县长"
     d.issuer = "县住建局"
     assert report_back.addressee_for(d) == "县住建局"

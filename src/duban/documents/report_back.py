@@ -62,13 +62,11 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫"
 
 
 def _leader(d: Directive) -> Leader | None:
-    """The leader who wrote the instruction. Read defensively: a dedicated 批示领导 field,
-    when the model has one, then the directive's `issuer_leader`, then a leader whose
-    "职务姓名" is the issuer text (directives registered before the link existed)."""
-    for name in ("instruction_leader", "leader", "issuer_leader"):
-        value = getattr(d, name, None)
-        if isinstance(value, Leader):
-            return value
+    """The leader who wrote the instruction: the 批示领导 chosen at registration (required for
+    a 领导批示 since issue 12 point 3), else a leader whose "职务姓名" is the issuer text
+    (directives registered before the field was required)."""
+    if d.issuer_leader is not None:
+        return d.issuer_leader
     if d.kind == DirectiveKind.INSTRUCTION and d.issuer:
         for leader in Leader.objects.all():
             if d.issuer.strip() in (f"{leader.title}{leader.name}", f"{leader.name}{leader.title}"):
