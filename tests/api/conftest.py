@@ -9,7 +9,10 @@ from django.test import Client
 
 from duban.api import tokens
 from tests.conftest import County
-from tests.web.conftest import browser, page, web_county  # noqa: F401 - the browser fixtures
+
+# The browser tests of the API pages live in tests/web/test_api_pages_browser.py: a second
+# import of the session-scoped browser fixture here would start a second Playwright, which
+# fails every browser test that runs after it.
 
 
 class Caller:
