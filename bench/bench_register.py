@@ -31,7 +31,7 @@ from bench.http_site import Site, free_ports  # noqa: E402
 
 def form(n: int, unit: int) -> dict[str, object]:
     return {
-        "kind": "instruction",
+        "kind": "superior",  # a 领导批示 needs its 批示领导 (issue 12 point 3)
         "urgency": "normal",
         "title": f"压测来文{n}",
         "received_at": "2026-01-05T09:00",

@@ -97,7 +97,7 @@ class Writer:
 
     def register(self, title: str, tasks: int, assign: bool) -> int:
         data: dict[str, object] = {
-            "kind": "instruction",
+            "kind": "superior",  # a 领导批示 needs its 批示领导 (issue 12 point 3)
             "urgency": "normal",
             "title": title,
             "received_at": "2026-01-05T09:00",
