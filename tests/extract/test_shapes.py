@@ -111,3 +111,13 @@ def test_list_fields_with_leader_people() -> None:
 def test_time_word_and_also_before_modal() -> None:
     tasks = _one("下阶段市政府办公厅将进一步加大督查考核力度。各专班成员单位也要加压鼓劲。")
     assert [t.lead for t in tasks] == [["市政府办公厅"], ["各专班成员单位"]]
+
+
+def test_a_headings_topic_ends_at_the_next_heading_of_its_level() -> None:
+    text = (
+        "二、关于秋冬季森林防火。\n由县应急管理局牵头，立即开展隐患排查，11月底前完成。\n"
+        "三、请县发改局于2030年6月底前完成项目策划。"
+    )
+    first, second = _one(text, base=date(2024, 10, 5))
+    assert first.text.startswith("秋冬季森林防火：")
+    assert second.text == "于2030年6月底前完成项目策划。"

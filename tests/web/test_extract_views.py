@@ -149,3 +149,41 @@ def test_a_registered_directive_can_be_read_into_more_tasks(
     drafts = post(client, text=directive.text).content.decode()
     assert f'name="tasks-0-lead" value="{county.b.pk}"' in drafts
     assert 'name="tasks-0-due" value="2030-05-31"' in drafts
+
+
+MINUTES_PAST = (
+    "二、关于秋冬季森林防火。\n"
+    "由县财政局牵头，立即开展隐患排查，2025年11月底前完成。\n"
+    "三、请县发改局于2030年6月底前完成项目策划。\n"
+)
+
+
+def test_a_deadline_already_past_is_flagged_on_its_draft(county: County, client_for: Any) -> None:
+    response = post(client_for(county.alice), text=MINUTES_PAST, received_at="2026-03-16T09:00")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="tasks-TOTAL_FORMS" value="2"' in html
+    first, second = html.split("<legend>第2项任务</legend>")
+    # The date stands in the box as the text gives it, flagged on that draft only.
+    assert 'name="tasks-0-due" value="2025-11-30"' in first
+    assert "识别出的时限已过（2025年11月30日），请核对。" in first
+    assert "请核对。</p>" not in second and 'name="tasks-1-due" value="2030-06-30"' in second
+    assert "有 1 项识别出的时限已过，已标出，请核对。" in html
+    # Nothing at the top of the page: the status says how many were read.
+    assert "已识别出 2 项任务" in html
+
+
+def test_a_past_deadline_sent_uncorrected_is_refused_on_its_own_task(
+    county: County, client_for: Any
+) -> None:
+    from tests.web.test_directive_views import form_data
+
+    client = client_for(county.alice)
+    response = client.post("/directives/new/", form_data(county, **{"tasks-1-due": "2025-11-30"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    top, rest = html.split("<legend>第1项任务</legend>")
+    assert "早于交办日期" not in top
+    second = rest.split("<legend>第2项任务</legend>")[1]
+    assert "第2项任务：完成时限2025年11月30日早于交办日期" in second
+    assert not Directive.objects.exists()

@@ -361,20 +361,25 @@ def test_the_administrators_posts_to_business_urls_are_refused(world: dict[str, 
 
 # The API (issue 13 §3): every endpoint × every kind of token. Integrations act as a
 # service account: "sup" a supervisor's, "unit_a"/"unit_b" the liaison of unit A/B (the task
-# is unit A's), "revoked" a revoked token of a supervisor integration, "none" no token.
-TOKENS = ["sup", "unit_a", "unit_b", "revoked", "none"]
+# is unit A's), "head_a" unit A's head (单位审核), "revoked" a revoked token of a supervisor
+# integration, "none" no token. The head gets what unit A's liaison gets unless a row says.
+TOKENS = ["sup", "unit_a", "head_a", "unit_b", "revoked", "none"]
 
 
 def api_table(w: dict[str, Any]) -> list[tuple[str, str, str, dict[str, int]]]:
     t, d, x = w["task"], w["directive"], w["extension"]
 
-    def gets(sup: int, a: int, b: int) -> dict[str, int]:
-        return {"sup": sup, "unit_a": a, "unit_b": b, "revoked": 401, "none": 401}
+    def gets(sup: int, a: int, b: int, head: int | None = None) -> dict[str, int]:
+        head = a if head is None else head
+        return {"sup": sup, "unit_a": a, "head_a": head, "unit_b": b, "revoked": 401, "none": 401}
 
-    def posts(sup: int = 422, a: int = 422, b: int = 422) -> dict[str, int]:
+    def posts(
+        sup: int = 422, a: int = 422, b: int = 422, head: int | None = None
+    ) -> dict[str, int]:
         # An empty body: 422 naming the missing field, where the action takes one; a unit
         # not on the task hears why (403), as on the pages (the action decides who may act).
-        return {"sup": sup, "unit_a": a, "unit_b": b, "revoked": 401, "none": 401}
+        head = a if head is None else head
+        return {"sup": sup, "unit_a": a, "head_a": head, "unit_b": b, "revoked": 401, "none": 401}
 
     return [
         ("me", "GET", "/api/v1/me", gets(200, 200, 200)),
@@ -401,6 +406,10 @@ def api_table(w: dict[str, Any]) -> list[tuple[str, str, str, dict[str, int]]]:
         ],
         ("task_close", "POST", f"/api/v1/tasks/{t}/close", posts(409, 403, 403)),
         ("extension_decide", "POST", f"/api/v1/extensions/{x}/decide", posts()),
+        # 单位审核: the unit's queue (a liaison sees what waits at its head); deciding needs
+        # a verdict (422 for an empty body), then only the unit's head may give it.
+        ("unit_review_list", "GET", "/api/v1/unit-reviews", gets(403, 200, 200)),
+        ("unit_review_decide", "POST", f"/api/v1/unit-reviews/{w['review']}/decide", posts()),
     ]
 
 
@@ -416,6 +425,9 @@ def api_tokens(world: dict[str, Any]) -> dict[str, str]:
         ).raw,
         "unit_b": tokens.create_integration(
             name="乙单位OA", role=Role.LIAISON, unit=c.b, by=c.sam
+        ).raw,
+        "head_a": tokens.create_integration(
+            name="甲单位负责人OA", role=Role.UNIT_HEAD, unit=c.a, by=c.sam
         ).raw,
     }
     old = tokens.create_integration(name="旧系统", role=Role.SUPERVISOR, by=c.sam)

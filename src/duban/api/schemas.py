@@ -135,6 +135,37 @@ class TaskDetailOut(TaskOut):
     actions: list[str] = Field(description="此令牌现在可对该事项执行的操作")
 
 
+class UnitReviewOut(Schema):
+    """单位审核: a liaison's submission waiting for (or decided by) the unit head."""
+
+    id: int
+    task_id: int
+    task_code: str
+    task_content: str
+    unit: UnitOut
+    what: Literal["submit", "extension", "progress"]
+    what_label: str
+    prepared_by: str
+    prepared_at: datetime
+    text: str
+    requested_due: date | None
+    status: Literal["pending", "approved", "returned", "lapsed"]
+    status_label: str
+    decided_at: datetime | None
+    decision_reason: str
+
+
+class UnitReviewAnswerOut(Schema):
+    detail: str = Field(description="结果说明（中文）")
+    review: UnitReviewOut
+    task: TaskDetailOut
+
+
+class UnitReviewDecideIn(Schema):
+    approve: StrictBool = Field(description="true 同意报出；false 退回经办人（须填理由）")
+    reason: Annotated[Text, Field(max_length=4000)] = ""
+
+
 class LedgerRowOut(TaskOut):
     leads: list[UnitOut]
     co: list[UnitOut]

@@ -25,12 +25,12 @@ from pydantic import ValidationError as PydanticError
 from duban.api import schemas as s
 from duban.api.auth import RateLimited, TokenAuth, caller
 from duban.api.problems import from_action, problem, validation_problem
-from duban.org.models import Leader, Unit, User
+from duban.org.models import UNIT_ROLES, Leader, Unit, User
 from duban.org.selectors import leader_of, resolve_units
-from duban.work import actions, ledger, selectors, stats
+from duban.work import actions, homes, ledger, selectors, stats
 from duban.work.available import available_actions, extension_named, task_named
 from duban.work.deadlines import parse_due_typed
-from duban.work.errors import ActionError, Invalid
+from duban.work.errors import ActionError, Invalid, Refused
 from duban.work.models import (
     Assignment,
     Attachment,
@@ -38,6 +38,7 @@ from duban.work.models import (
     Event,
     ExtensionRequest,
     Task,
+    UnitReview,
 )
 
 log = logging.getLogger("duban.api")
@@ -678,6 +679,80 @@ def _act(request: HttpRequest, task_id: int, run: Any) -> Any:
     return task_detail_out(user, _detail_task(task.pk))
 
 
+# 单位审核 (issue 12 point 6): when the county holds a liaison's 报送 for the unit head, a
+# liaison's token is held the same way (202, the review in the head's queue); a unit head's
+# token goes out directly, as the head does on the pages (docs/decisions.md).
+HELD_ANSWERS = {
+    200: s.TaskDetailOut,
+    202: s.UnitReviewAnswerOut,
+    frozenset(ERRORS): s.Problem,
+}
+_HELD_NOTE = {
+    "submit": "办结报告已送单位负责人审核，单位负责人同意后报送督查室。",
+    "extension": "延期申请已送单位负责人审核，单位负责人同意后报督查室审批。",
+    "progress": "进展报告已送单位负责人审核，单位负责人同意后报送督查室。",
+}
+
+
+def unit_review_out(r: UnitReview) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "task_id": r.task_id,
+        "task_code": r.task.code,
+        "task_content": r.task.content,
+        "unit": unit_out(r.unit),
+        "what": r.what,
+        "what_label": r.get_what_display(),
+        "prepared_by": r.prepared_by.full_name or r.prepared_by.username,
+        "prepared_at": r.prepared_at,
+        "text": r.text,
+        "requested_due": r.requested_due,
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "decided_at": r.decided_at,
+        "decision_reason": r.decision_reason,
+    }
+
+
+def _review_answer(user: User, review: UnitReview, detail: str) -> dict[str, Any]:
+    review = UnitReview.objects.select_related("task", "unit", "prepared_by").get(pk=review.pk)
+    return {
+        "detail": detail,
+        "review": unit_review_out(review),
+        "task": task_detail_out(user, _detail_task(review.task_id)),
+    }
+
+
+def _held_or_act(
+    request: HttpRequest,
+    task_id: int,
+    what: str,
+    run: Any,
+    *,
+    text: str,
+    new_due: Any = None,
+    files: list[Any] | None = None,
+) -> Any:
+    """A liaison's 办结/延期/进展 when 单位审核 holds it: into the head's queue (202), as the
+    pages do (web/views/tasks.py); otherwise the direct action (200)."""
+    user = caller(request)
+    if not actions.needs_unit_review(user, what):
+        return _act(request, task_id, run)
+    task = task_named(task_id)
+    if task is None:
+        raise Http404("事项不存在。")
+    review = actions.send_for_unit_review(
+        task=task,
+        what=what,
+        text=text,
+        new_due=new_due,
+        attachments=files or [],
+        by=user,
+        now=timezone.now(),
+    )
+    return Status(202, _review_answer(user, review, _HELD_NOTE[what]))
+
+
 @api.post("/tasks/{int:task_id}/assign", response=answers(s.TaskDetailOut), summary="交办")
 def task_assign(request: HttpRequest, task_id: int, payload: s.AssignIn) -> Any:
     def run(user: User, task: Task, now: Any) -> None:
@@ -706,7 +781,7 @@ def task_return(request: HttpRequest, task_id: int, payload: s.ReasonIn) -> Any:
 
 @api.post(
     "/tasks/{int:task_id}/progress",
-    response=answers(s.TaskDetailOut),
+    response=HELD_ANSWERS,
     summary="报送进展（multipart，可带附件）",
 )
 def task_progress(
@@ -717,31 +792,37 @@ def task_progress(
 ) -> Any:
     files = list(attachments or [])
     try:
-        return _act(
+        return _held_or_act(
             request,
             task_id,
+            "progress",
             lambda u, t, now: actions.report_progress(
                 task=t, text=text, attachments=files, by=u, now=now
             ),
+            text=text,
+            files=files,
         )
     finally:
         _close(files)
 
 
-@api.post("/tasks/{int:task_id}/extension", response=answers(s.TaskDetailOut), summary="申请延期")
+@api.post("/tasks/{int:task_id}/extension", response=HELD_ANSWERS, summary="申请延期")
 def task_extension(request: HttpRequest, task_id: int, payload: s.ExtensionIn) -> Any:
-    return _act(
+    return _held_or_act(
         request,
         task_id,
+        "extension",
         lambda u, t, now: actions.request_extension(
             task=t, new_due=payload.new_due, reason=payload.reason, by=u, now=now
         ),
+        text=payload.reason,
+        new_due=payload.new_due,
     )
 
 
 @api.post(
     "/tasks/{int:task_id}/submit",
-    response=answers(s.TaskDetailOut),
+    response=HELD_ANSWERS,
     summary="报送办结（multipart，可带附件）",
 )
 def task_submit(
@@ -752,12 +833,15 @@ def task_submit(
 ) -> Any:
     files = list(attachments or [])
     try:
-        return _act(
+        return _held_or_act(
             request,
             task_id,
+            "submit",
             lambda u, t, now: actions.submit_done(
                 task=t, text=text, attachments=files, by=u, now=now
             ),
+            text=text,
+            files=files,
         )
     finally:
         _close(files)
@@ -816,6 +900,49 @@ def extension_decide(request: HttpRequest, extension_id: int, payload: s.DecideI
         now=timezone.now(),
     )
     return task_detail_out(user, _detail_task(request_.task_id))
+
+
+# ---------------------------------------------------------------- 单位审核 (the head's queue)
+
+
+@api.get(
+    "/unit-reviews",
+    response=answers(list[s.UnitReviewOut], errors=READ_ERRORS),
+    summary="待单位审核的报送（本单位）",
+)
+def unit_review_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """The unit head's queue; a liaison's token sees the same list as "waiting at the head"."""
+    user = caller(request)
+    if user.role not in UNIT_ROLES:
+        raise Refused(
+            "待单位审核的报送只对单位联络员和单位负责人开放。",
+            log=f"unit review queue asked by {user.role}",
+        )
+    return [unit_review_out(r) for r in homes.unit_reviews_pending(user)]
+
+
+@api.post(
+    "/unit-reviews/{int:review_id}/decide",
+    response=answers(s.UnitReviewAnswerOut),
+    summary="单位审核：同意报出或退回经办人",
+)
+def unit_review_decide(
+    request: HttpRequest, review_id: int, payload: s.UnitReviewDecideIn
+) -> dict[str, Any]:
+    user = caller(request)
+    review = UnitReview.objects.select_related("task").filter(pk=review_id).first()
+    if review is None or user.unit_id is None or review.unit_id != user.unit_id:
+        raise Http404("待审核的报送不存在。")  # as on the pages: another unit's is not named
+    decided = actions.decide_unit_review(
+        review=review,
+        approve=payload.approve,
+        reason=payload.reason,
+        by=user,
+        now=timezone.now(),
+    )
+    what = decided.get_what_display()
+    detail = f"已同意，{what}已报送督查室。" if payload.approve else f"{what}已退回经办人。"
+    return _review_answer(user, decided, detail)
 
 
 # ---------------------------------------------------------------- statistics

@@ -104,25 +104,32 @@ _ABOUT = re.compile(
 )
 
 
-def _headings(f: str, lines: list[Line]) -> list[tuple[int, int, int]]:
-    """Meeting-minute headings (二、关于秋冬季森林防火。): where each starts and its topic."""
-    out: list[tuple[int, int, int]] = []
+def _headings(f: str, lines: list[Line]) -> list[tuple[int, int, int, int]]:
+    """Meeting-minute headings of the first two levels: where each starts, its level and its
+    topic (二、关于秋冬季森林防火。), or an empty topic (三、请县发改局…) that ends the scope of
+    the heading before it."""
+    out: list[tuple[int, int, int, int]] = []
     for line in lines:
         if line.level is None or line.level > 2:
             continue
         m = _ABOUT.match(f, line.start, line.end)
-        if m:
-            out.append((line.start, m.start(1), m.end(1)))
+        a, b = (m.start(1), m.end(1)) if m else (0, 0)
+        out.append((line.start, line.level, a, b))
     return out
 
 
-def _with_topic(ctx: _Context, task: DraftTask, headings: list[tuple[int, int, int]]) -> DraftTask:
+def _with_topic(
+    ctx: _Context, task: DraftTask, headings: list[tuple[int, int, int, int]]
+) -> DraftTask:
     """A task under a 关于… heading names the heading's topic when its own text does not:
-    立即开展隐患排查 → 秋冬季森林防火：立即开展隐患排查."""
-    under = [h for h in headings if h[0] <= task.start]
-    if not under:
+    立即开展隐患排查 → 秋冬季森林防火：立即开展隐患排查. The heading's scope ends at the next
+    heading of its level or higher (三、请县发改局… is not about 森林防火)."""
+    topical = [h for h in headings if h[0] <= task.start and h[3] > h[2]]
+    if not topical:
         return task
-    _, a, b = under[-1]
+    start, level, a, b = topical[-1]
+    if any(start < h[0] <= task.start and h[1] <= level for h in headings):
+        return task
     topic = ctx.text[a:b].strip()
     core = re.sub(r"^(?:做好|加强|推进|进一步|开展|全县|全区|全市|当前|近期)+", "", fold(topic))
     text = fold(task.text)

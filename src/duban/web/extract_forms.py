@@ -64,6 +64,15 @@ class DraftTaskForm(TaskForm):
     def co_unknown(self) -> list[Unknown]:
         return self.unknown.get("co", [])
 
+    @property
+    def past_note(self) -> str:
+        """识别出的时限已过（2025年11月30日），请核对: the text's deadline lies before the
+        document's date (or today). Kept in the box as written, flagged on this draft."""
+        due = self.source.deadline
+        if not self.source.deadline_past or due is None:
+            return ""
+        return f"识别出的时限已过（{due.year}年{due.month}月{due.day}日），请核对。"
+
 
 def _units_for(names: list[str], registry: Registry) -> tuple[list[tuple[int, str]], list[Unknown]]:
     picked: list[tuple[int, str]] = []

@@ -19,7 +19,7 @@ from duban.web import drafts
 from duban.web.common import acting_user, roles_required, run_action
 from duban.web.directive_forms import DirectiveForm, TaskFormSet
 from duban.work import actions, selectors
-from duban.work.errors import ActionError
+from duban.work.errors import ActionError, Invalid
 from duban.work.models import Directive, DirectiveStatus, TaskStatus
 
 
@@ -53,8 +53,14 @@ def _decompose(
     now = timezone.now()
     tasks = actions.decompose(directive=directive, tasks=drafts, by=user, now=now)
     if assign_now:
-        for task in tasks:
-            actions.assign(task=task, by=user, now=now)
+        for i, task in enumerate(tasks, start=1):
+            try:
+                actions.assign(task=task, by=user, now=now)
+            except Invalid as e:
+                # 完成时限…早于交办日期: shown on that task's form, not at the top of the page.
+                if e.message.startswith("第"):
+                    raise
+                raise Invalid(f"第{i}项任务：{e.message}", log=e.log, field=e.field) from None
 
 
 def _show_error(e: ActionError, form: Any, formset: Any) -> None:

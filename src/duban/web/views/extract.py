@@ -54,8 +54,14 @@ def draft(request: HttpRequest) -> HttpResponse:
         )
     forms = draft_forms(found.tasks, found.registry)
     unknown = sum(len(f.lead_unknown) + len(f.co_unknown) for f in forms)
+    past = sum(1 for f in forms if f.past_note)
     return render(
         request,
         "web/extract_drafts.htmx.html",
-        {"forms": forms, "unknown": unknown, "text": text if upload is not None else None},
+        {
+            "forms": forms,
+            "unknown": unknown,
+            "past": past,
+            "text": text if upload is not None else None,
+        },
     )
