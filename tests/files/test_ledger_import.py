@@ -246,7 +246,9 @@ def test_a_workbook_that_is_not_a_ledger(county: County, tmp_path: Path) -> None
     ("content", "message"),
     [
         (b"", "文件是空的"),
-        (b"this is not a spreadsheet at all", "已损坏或不是Excel"),
+        (b"PK\x03\x04 this is not a spreadsheet at all", "已损坏或不是Excel"),
+        (b"this is not a spreadsheet at all", "没有找到台账表头"),  # text: read as CSV
+        (b"\x89PNG\r\n\x1a\n\0\0", "不是Excel（.xlsx）或CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"), "打开密码"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版Excel"),
     ],

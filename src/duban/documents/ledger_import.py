@@ -1,9 +1,11 @@
-"""台账.xlsx in: an office's existing Excel ledger becomes directives and tasks, through the
+"""台账.xlsx (or .csv) in: an office's existing ledger becomes directives and tasks, through the
 actions, so every imported task has its events (docs/decisions.md, "Ledger import").
 
 1. Open safely: at most MAX_BYTES on disk and MAX_UNZIPPED inside the zip (a zip bomb is
    refused before openpyxl sees it), at most MAX_ROWS rows; an encrypted (password) file,
-   an old .xls or anything that is not an .xlsx is named as such.
+   an old .xls or anything that is not an .xlsx is named as such. A file that is text, not a
+   zip, is a CSV whatever its name: UTF-8 (with or without BOM), else GB18030. A missing
+   or unreadable file is a message, never a traceback.
 2. Find the header in the first HEADER_SCAN rows of each sheet: each column is matched by
    its title through SYNONYMS (责任单位/牵头单位/主办单位 …); a two-row header (责任单位 over
    牵头单位 | 配合单位) is read as one. Merged cells count as their top-left value in every
@@ -31,6 +33,8 @@ skipped and reported as such; a repeated row in the same file is skipped the sam
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time as clock
@@ -205,6 +209,8 @@ class ImportReport:
                 f"导入中断：{s.error}已导入{s.rows_done}/{s.rows_total}行，其余未导入。"
                 "修正后重新导入同一文件，已导入的行会跳过，其余继续导入。"
             )
+        if not self.ok and not self.sheet:  # the file itself: say what is wrong with it
+            return f"{self.problems[0].message}未导入任何内容。"
         if not self.ok:
             return f"发现{len(self.problems)}处错误，未导入任何内容，数据库保持原样。"
         if self.dry_run:
@@ -231,7 +237,8 @@ class _Refuse(Exception):
 # ------------------------------------------------------------------ reading the file
 
 
-def _check_container(path: Path) -> None:
+def _check_container(path: Path) -> str:
+    """What the file is, by its content (not its name): "xlsx" or "csv"; or refused."""
     size = path.stat().st_size
     if size == 0:
         raise _Refuse("文件是空的。")
@@ -245,6 +252,8 @@ def _check_container(path: Path) -> None:
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise _Refuse("文件设置了打开密码，请在Excel中取消密码后再导入。")
         raise _Refuse("这是旧版Excel（.xls）文件，请在Excel中另存为.xlsx后再导入。")
+    if not head.startswith(b"PK"):
+        return "csv"  # text: read as CSV, whatever the file is called
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
@@ -255,6 +264,47 @@ def _check_container(path: Path) -> None:
         raise _Refuse("文件不是Excel（.xlsx）工作簿。")
     if unzipped > MAX_UNZIPPED:
         raise _Refuse(f"文件解压后过大（{unzipped / 1e6:.0f}MB），请拆分后导入。")
+    return "xlsx"
+
+
+def _decode(data: bytes) -> str:
+    """CSV text: UTF-8 (with or without the BOM Excel writes), else GB18030 (Excel's
+    "CSV" on a Chinese Windows writes the ANSI code page, GBK, which GB18030 contains)."""
+    if b"\0" in data:
+        raise _Refuse("文件已损坏或不是Excel（.xlsx）或CSV文件。")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _Refuse("无法识别CSV文件的编码，请另存为“CSV UTF-8”或GB18030（GBK）编码后再导入。")
+
+
+def _csv_sheet(path: Path, max_rows: int) -> Sheet:
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raise _Refuse("CSV文件含有不是UTF-8的字符，请另存为“CSV UTF-8”后再导入。") from None
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        grid: list[list[Any]] = [
+            [cell if cell.strip() else None for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""), dialect)
+        ]
+    except csv.Error as e:
+        raise _Refuse(f"CSV文件格式有误，无法读取（{e}）。") from None
+    if len(grid) > max_rows:
+        raise _Refuse(f"文件有{len(grid)}行，超过单次导入上限{max_rows}行，请拆分后导入。")
+    width = max((len(r) for r in grid), default=0)
+    for cells in grid:
+        cells.extend([None] * (width - len(cells)))
+    return Sheet(path.stem, grid)
 
 
 def _norm(value: Any) -> str:
@@ -719,9 +769,19 @@ def import_file(
                 tmp.name, by=by, dry_run=dry_run, now=now, name=name, max_rows=max_rows
             )
     try:
-        _check_container(path)
+        if not path.exists():
+            raise _Refuse(f"找不到文件“{path}”，请核对文件名和路径。")
+        if not path.is_file():
+            raise _Refuse(f"“{path}”不是文件（是文件夹？），请指定台账文件。")
+        limit = MAX_ROWS if max_rows is None else max_rows
+        try:
+            kind = _check_container(path)
+            sheets = [_csv_sheet(path, limit)] if kind == "csv" else _sheets(path, limit)
+        except OSError as e:
+            why = e.strerror or type(e).__name__
+            raise _Refuse(f"无法读取文件“{path.name}”（{why}）。") from None
         found = None
-        for sheet in _sheets(path, MAX_ROWS if max_rows is None else max_rows):
+        for sheet in sheets:
             header = _find_header(sheet)
             if header is not None:
                 found = (sheet, header)

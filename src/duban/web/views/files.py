@@ -235,8 +235,8 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="台账文件（.xlsx）",
-        help_text="Excel台账，表头含“事项内容”“牵头单位”等列；先检查预览，确认后导入",
+        label="台账文件（.xlsx或.csv）",
+        help_text="Excel台账或CSV（UTF-8、GB18030编码均可），表头含“事项内容”“牵头单位”等列；先检查预览，确认后导入",
     )
 
 
