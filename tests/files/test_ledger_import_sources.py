@@ -94,3 +94,85 @@ def test_the_upload_page_takes_a_gb18030_csv(county: County, client_for, tmp_pat
     assert preview.status_code == 200 and "可导入2项" in preview.content.decode()
     done = c.post(reverse("ledger_import_confirm"), {"token": preview.context["token"]})
     assert done.status_code == 302 and Task.objects.count() == 2
+
+
+# ------------------------------------------------------------------ 18: sections and phrases
+
+
+SECTIONED: list[list[Any]] = [
+    ["2026年重点工作督办台账（截至2026年3月31日）", None, None, None],
+    ["序号", "工作任务", "责任单位", "时限要求"],
+    ["一、城乡建设", None, None, None],
+    [1, "推进城东片区改造", "县发改局", "6月底前"],
+    ["（二）民生保障", None, None, None],
+    [2, "完善污水管网", "县财政局", "长期坚持"],
+    ["第三部分 营商环境", None, None, None],
+    [3, "优化审批流程", "县发改局", "每季度末"],
+]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_section_rows_are_groupings_not_tasks_or_units(
+    county: County, tmp_path: Path, fmt: str
+) -> None:
+    if fmt == "xlsx":
+        path = write(tmp_path / "l.xlsx", SECTIONED, ("A3:D3",))
+    else:
+        path = tmp_path / "l.csv"
+        path.write_bytes(csv_bytes(SECTIONED, "gb18030"))
+    report = run(county, path)
+    assert report.ok, problems(report)
+    assert report.sections == [(3, "一、城乡建设"), (5, "（二）民生保障"), (7, "第三部分 营商环境")]
+    assert report.new == 3
+    lines = "\n".join(report.lines())
+    assert "分组行（标题行，不作为事项导入" in lines and "第3行“一、城乡建设”" in lines
+    assert not Task.objects.filter(content__contains="城乡建设").exists()
+    assert Task.objects.count() == 3
+
+
+def test_a_lone_task_text_is_not_taken_for_a_section(county: County, tmp_path: Path) -> None:
+    rows = [["工作任务", "责任单位"], ["修缮排水管网", None]]
+    report = run(county, write(tmp_path / "l.xlsx", rows))
+    assert problems(report) == ["第2行 B列（责任单位）：牵头单位为空。"]
+
+
+def test_standing_phrases_are_accepted_and_kept(county: County, tmp_path: Path) -> None:
+    report = run(county, write(tmp_path / "l.xlsx", SECTIONED, ("A3:D3",)))
+    assert report.ok, problems(report)
+    standing = Task.objects.get(content="完善污水管网")
+    assert "时限：长期坚持" in standing.requirement
+    assert standing.due is not None  # the office's default, as the register form gives
+    quarterly = Task.objects.get(content="优化审批流程")
+    assert quarterly.cycle == "quarterly" and "时限：每季度末" in quarterly.requirement
+    warned = [str(w) for w in report.warnings]
+    assert "第6行 D列（时限要求）：“长期坚持”：无具体日期，按系统默认完成时限导入。" in warned
+    assert any("每季度末" in w and "报送周期每季度" in w for w in warned)
+
+
+def test_a_phrase_counts_from_the_ledgers_own_date(county: County, tmp_path: Path) -> None:
+    report = run(county, write(tmp_path / "l.xlsx", SECTIONED, ("A3:D3",)))
+    assert report.ledger_day is not None and str(report.ledger_day) == "2026-03-31"
+    assert "台账日期：2026年03月31日（取自表格标题）" in "\n".join(report.lines())
+    east = Task.objects.get(content="推进城东片区改造")
+    assert str(east.due) == "2026-06-30"
+    assert east.assigned_at is not None and str(east.assigned_at.date()) == "2026-03-31"
+
+
+def test_a_ledger_dated_after_the_phrase_is_not_refused(county: County, tmp_path: Path) -> None:
+    # No 交办日期 column: a deadline that passed before the ledger's date is history, not
+    # "早于交办日期" against a date nobody wrote.
+    rows = [["工作任务", "责任单位", "时限要求"], ["推进城东片区改造", "县发改局", "3月底前"]]
+    report = run(county, write(tmp_path / "督办台账20260410.xlsx", rows))
+    assert report.ok, problems(report)
+    assert report.ledger_day_from == "文件名"
+    assert str(Task.objects.get().due) == "2026-03-31"
+
+
+def test_without_a_ledger_date_a_phrase_counts_from_the_import_day(
+    county: County, tmp_path: Path
+) -> None:
+    rows = [["工作任务", "责任单位", "时限要求"], ["推进城东片区改造", "县发改局", "10个工作日内"]]
+    report = run(county, write(tmp_path / "l.xlsx", rows))
+    assert report.ok and report.ledger_day is None
+    task = Task.objects.get()
+    assert str(task.assigned_at.date()) == "2026-04-15"

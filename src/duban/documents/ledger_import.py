@@ -52,6 +52,7 @@ from django.utils import timezone
 from duban.audit.models import AccessKind, AccessLog
 from duban.crypto import sm3
 from duban.documents.models import ImportState, LedgerImport
+from duban.extract import deadline as extract_deadline
 from duban.notify.models import Outbox
 from duban.org.models import UNIT_ROLES, Leader, Unit, User
 from duban.org.selectors import resolve_units
@@ -59,6 +60,7 @@ from duban.work import actions
 from duban.work.deadlines import parse_due_input
 from duban.work.errors import ActionError, Invalid
 from duban.work.models import (
+    Cycle,
     Directive,
     DirectiveKind,
     Task,
@@ -135,6 +137,36 @@ UNKNOWN_UNIT = "单位名录中没有该单位（请核对名称，或先在名�
 UNIT_SPLIT = re.compile(r"[、，,；;/\n]+|\s{2,}")
 
 
+def _standing(text: str) -> tuple[str, int | None] | None:
+    """长期坚持 (no cycle) or a reporting cycle (每季度末, 每月5日前) written as a 完成时限:
+    the cycle and its day; None when the phrase is neither."""
+    found = extract_deadline.parse_deadline(text, date(2000, 1, 1))
+    if found is not None and found.kind == extract_deadline.Kind.LONG_TERM:
+        return Cycle.NONE, None
+    cycle = extract_deadline.parse_cycle(text)
+    if cycle is None:
+        return None
+    name, _, day = cycle.partition(":")
+    return name, int(day) if day else None
+
+
+LEDGER_DAY = re.compile(r"(20\d{2})\s*[年.\-/_]?\s*(\d{1,2})\s*[月.\-/_]?\s*(\d{1,2})\s*日?")
+
+
+def ledger_day(*texts: str, today: date) -> date | None:
+    """The date a ledger gives itself (截至2026年3月31日, 台账20260331.xlsx): the first
+    valid date, not after today, in the given texts."""
+    for text in texts:
+        for m in LEDGER_DAY.finditer(text):
+            try:
+                day = date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                continue
+            if day <= today:
+                return day
+    return None
+
+
 def parse_deadline(text: str, *, assigned_on: date) -> dict[str, Any]:
     """A 完成时限 phrase → a due spec (as actions take it); ValueError with a Chinese message.
 
@@ -187,6 +219,9 @@ class ImportReport:
     resumed: bool = False  # finished an import a crash or a refusal had left unfinished
     busy: bool = False  # the same file is being imported by another process
     stopped: LedgerImport | None = None  # a batch was refused: the rows before it are in
+    ledger_day: date | None = None  # the date the ledger gives itself (title or file name)
+    ledger_day_from: str = ""
+    sections: list[tuple[int, str]] = field(default_factory=list)  # 一、城乡建设 rows
 
     @property
     def ok(self) -> bool:
@@ -225,6 +260,14 @@ class ImportReport:
             out.append(f"工作表“{self.sheet}”，表头在第{header}行，共{len(self.rows)}行数据。")
             found = "；".join(f"{LABELS[k]}={v}" for k, v in self.columns.items())
             out.append(f"识别的列：{found}")
+        if self.ledger_day:
+            out.append(
+                f"台账日期：{self.ledger_day:%Y年%m月%d日}（取自{self.ledger_day_from}），"
+                "未填交办日期的事项按此日期交办。"
+            )
+        if self.sections:
+            named = "；".join(f"第{r}行“{t}”" for r, t in self.sections)
+            out.append(f"分组行（标题行，不作为事项导入，系统没有存放分组的字段）：{named}")
         out.extend(f"错误：{p}" for p in self.problems)
         out.extend(f"提示：{w}" for w in self.warnings)
         return out
@@ -431,6 +474,8 @@ class Draft:
     lead: list[Unit]
     co: list[Unit]
     due: dict[str, Any]
+    cycle: str
+    cycle_day: int | None
     status: str
     closed_on: date | None
     latest: str
@@ -469,10 +514,14 @@ def _as_date(value: Any) -> date | str | None:
 
 
 class _RowReader:
-    def __init__(self, header: Header, report: ImportReport, today: date) -> None:
+    def __init__(
+        self, header: Header, report: ImportReport, today: date, ledger_day: date | None = None
+    ) -> None:
         self.h = header
         self.report = report
         self.today = today
+        # Where a row has no 交办日期, its deadline phrase counts from the ledger's own date.
+        self.ledger_day = min(ledger_day or today, today)
         self.leaders = list(Leader.objects.all())
         self.unit_cache: dict[str, list[Unit] | None] = {}
 
@@ -541,9 +590,10 @@ class _RowReader:
             self.problem(r, "closed_on", closed, "不是有效日期。")
             closed = None
         # No 交办日期 column or cell: the earliest date the row knows (a closed task was
-        # assigned by its closing day, a deadline is not before the assignment), else today.
+        # assigned by its closing day, a deadline is not before the assignment), else the
+        # ledger's own date, else today. Never a date to refuse the row by: nobody wrote it.
         known = [d for d in (closed, due_date) if isinstance(d, date)]
-        assigned_on = assigned or min([self.today, *known])
+        assigned_on = assigned or min([self.ledger_day, *known])
         lead = self.units(r, "lead", self.cell(row, "lead"))
         if not lead and not _text(self.cell(row, "lead")):
             self.problem(r, "lead", "", "牵头单位为空。")
@@ -551,6 +601,9 @@ class _RowReader:
         co = [u for u in co if u.pk not in {x.pk for x in lead}]
         leader = self.leader(r, self.cell(row, "leader"))
         due: dict[str, Any] = {}
+        cycle: str = Cycle.NONE
+        cycle_day: int | None = None
+        requirement = _text(self.cell(row, "requirement"))
         if isinstance(due_date, date):
             due = {"date": due_date.isoformat()}
             if due_date < assigned_on:
@@ -559,7 +612,19 @@ class _RowReader:
             try:
                 due = parse_deadline(due_date, assigned_on=assigned_on)
             except ValueError:
-                self.problem(r, "due", due_date, UNREADABLE_DUE)
+                standing = _standing(due_date)
+                if standing is None:
+                    self.problem(r, "due", due_date, UNREADABLE_DUE)
+                else:
+                    # 长期坚持, 每季度末: no end date written. The task takes the office's
+                    # default deadline, as the register form does, and keeps the phrase.
+                    cycle, cycle_day = standing
+                    requirement = "；".join(x for x in (requirement, f"时限：{due_date}") if x)
+                    how = "" if cycle == Cycle.NONE else f"，报送周期{Cycle(cycle).label}"
+                    self.warn(r, "due", due_date, f"无具体日期，按系统默认完成时限导入{how}。")
+            if assigned is None and "date" in due and due["date"] < assigned_on.isoformat():
+                # 6月底前 read in a ledger dated July: the row was assigned by then.
+                assigned_on = date.fromisoformat(due["date"])
         if status_text:
             status = STATUSES.get(status_text, "")
             if not status:
@@ -584,11 +649,13 @@ class _RowReader:
             doc_no=_text(self.cell(row, "doc_no")),
             assigned_on=assigned_on,
             content=content,
-            requirement=_text(self.cell(row, "requirement")),
+            requirement=requirement,
             leader=leader,
             lead=lead,
             co=co,
             due=due,
+            cycle=cycle,
+            cycle_day=cycle_day,
             status=status,
             closed_on=closed if isinstance(closed, date) else None,
             latest=_text(self.cell(row, "latest")),
@@ -699,6 +766,8 @@ class _Importer:
                     requirement=d.requirement,
                     leader=d.leader,
                     due=d.due,
+                    cycle=d.cycle,
+                    cycle_day=d.cycle_day,
                     is_key=d.is_key,
                 )
             ],
@@ -794,6 +863,13 @@ def import_file(
         return report
     sheet, header = found
     report.sheet, report.header_rows = sheet.name, header.rows
+    above = " ".join(_text(v) for row in sheet.grid[: header.first_data_row - 1] for v in row)
+    today = timezone.localdate(now)
+    for source, text in (("表格标题", above), ("工作表名", sheet.name), ("文件名", report.file)):
+        report.ledger_day = ledger_day(text, today=today)
+        if report.ledger_day:
+            report.ledger_day_from = source
+            break
     report.columns = {
         k: f"{col_letter(c)}列（{header.titles[k]}）"
         for k, c in sorted(header.columns.items(), key=lambda kv: kv[1])
@@ -811,11 +887,34 @@ def import_file(
     return report
 
 
+SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十\d]+(?:部分|类|章))"
+)
+
+
+def _section(row: list[Any], header: Header) -> str | None:
+    """A grouping row (一、城乡建设): one text, in a column other than 事项内容, or merged
+    across the row, or numbered as a section. A lone text in 事项内容 is a task row (and its
+    missing 牵头单位 is reported), so no task is ever taken for a heading."""
+    filled = [i for i, v in enumerate(row) if _text(v)]
+    texts = {_text(row[i]) for i in filled}
+    if len(texts) != 1:
+        return None
+    [text] = texts
+    if SECTION.match(text) or len(filled) > 1 or filled[0] != header.columns["content"] - 1:
+        return text
+    return None
+
+
 def _plan(
-    sheet: Sheet, header: Header, report: ImportReport, today: date
+    sheet: Sheet,
+    header: Header,
+    report: ImportReport,
+    today: date,
+    ledger_day: date | None = None,
 ) -> list[tuple[Draft, str]]:
     """Read every row; the drafts to import, each with its status label (repeats reported)."""
-    reader = _RowReader(header, report, today)
+    reader = _RowReader(header, report, today, ledger_day)
     drafts: list[Draft] = []
     for i, row in enumerate(sheet.grid[header.first_data_row - 1 :], start=header.first_data_row):
         if all(_text(v) == "" for v in row):
@@ -824,6 +923,11 @@ def _plan(
             reader.cell(row, "lead")
         ):
             continue  # a totals line under the table
+        section = _section(row, header)
+        if section is not None:
+            report.sections.append((i, section))
+            report.rows.append(RowResult(i, section, "section", note="分组行，不导入"))
+            continue
         d = reader.read(i, row)
         if d is None:
             content = _text(reader.cell(row, "content"))
@@ -1016,7 +1120,7 @@ def _import_rows(
     dry_run: bool,
     file_sm3: str,
 ) -> None:
-    plan = _plan(sheet, header, report, timezone.localdate(now))
+    plan = _plan(sheet, header, report, timezone.localdate(now), report.ledger_day)
     new = _check(plan, report, _Importer(by, now))
     if dry_run or not report.ok:
         return
