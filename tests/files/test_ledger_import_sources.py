@@ -12,7 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from duban.work.models import Task
+from duban.audit.verify import rebuild, verify_chain
+from duban.documents.ledger_import import SH
+from duban.work.models import Task, TaskStatus
 from tests.conftest import County
 from tests.files.test_ledger_import import problems, run, write
 
@@ -176,3 +178,91 @@ def test_without_a_ledger_date_a_phrase_counts_from_the_import_day(
     assert report.ok and report.ledger_day is None
     task = Task.objects.get()
     assert str(task.assigned_at.date()) == "2026-04-15"
+
+
+# ------------------------------------------------------------------ 17: states and progress
+
+
+STATES: list[list[Any]] = [
+    ["序号", "工作任务", "责任单位", "时限要求", "完成情况", "进展情况", "办结时间", "联系人"],
+    [1, "推进城东片区改造", "县发改局", "2026-06-30", "办理中", "已完成征收60%", None, "王敏"],
+    [2, "完善污水管网", "县财政局", "2026-03-31", "已办结", "管网已通水", "2026-03-20", None],
+    [3, "老旧小区加装电梯", "县发改局", "2026-03-31", "已完成", None, None, None],
+    [4, "编制年度计划", "县财政局", "2026-06-30", None, "初稿已完成", None, None],
+    [5, "修缮乡村道路", "县发改局", "2026-06-30", "办理中，已完成路基", None, None, None],
+]
+
+
+def events(task: Task) -> list[tuple[str, str]]:
+    return [(e.kind, str(e.at.astimezone(SH).date())) for e in task.events.order_by("seq")]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv-utf8", "csv-gb18030"])
+def test_a_status_column_becomes_the_tasks_state_through_the_actions(
+    county: County, tmp_path: Path, fmt: str
+) -> None:
+    if fmt == "xlsx":
+        path = write(tmp_path / "台账（截至2026年4月10日）.xlsx", STATES)
+    else:
+        path = tmp_path / "台账（截至2026年4月10日）.csv"
+        path.write_bytes(csv_bytes(STATES, "gb18030" if fmt.endswith("gb18030") else "utf-8-sig"))
+    report = run(county, path)
+    assert report.ok, problems(report)
+    assert report.new == 5
+    assert report.ignored == ["A列（序号，系统自动编号）", "H列（联系人）"]
+    assert "未导入的列：A列（序号，系统自动编号）；H列（联系人）" in report.lines()
+    by = {t.content: t for t in Task.objects.all()}
+    east = by["推进城东片区改造"]
+    assert east.status == TaskStatus.IN_PROGRESS
+    assert list(east.reports.values_list("text", flat=True)) == ["已完成征收60%"]
+    pipes = by["完善污水管网"]
+    assert pipes.status == TaskStatus.CLOSED
+    assert events(pipes)[-3:] == [  # submitted and closed on the date the ledger gives
+        ("submitted", "2026-03-20"),
+        ("verified", "2026-03-20"),
+        ("closed", "2026-03-20"),
+    ]
+    lifts = by["老旧小区加装电梯"]
+    assert lifts.status == TaskStatus.CLOSED
+    assert events(lifts)[-1] == ("closed", "2026-04-10")  # no date: the ledger's own
+    assert any(
+        str(w) == "第4行 E列（完成情况）：“已完成”：未填办结日期，按2026年04月10日办结导入"
+        "（按期与否按此日期判定）。"
+        for w in report.warnings
+    )
+    plan = by["编制年度计划"]  # progress and no status: received, with its report
+    assert plan.status == TaskStatus.IN_PROGRESS
+    assert list(plan.reports.values_list("text", flat=True)) == ["初稿已完成"]
+    road = by["修缮乡村道路"]
+    assert road.status == TaskStatus.IN_PROGRESS
+    assert list(road.reports.values_list("text", flat=True)) == ["已完成路基"]
+    assert verify_chain().ok
+    assert rebuild().differing == []
+
+
+def test_progress_on_a_task_not_yet_received_is_named_not_dropped(
+    county: County, tmp_path: Path
+) -> None:
+    rows = [
+        ["工作任务", "责任单位", "办理状态", "进展情况"],
+        ["推进城东片区改造", "县发改局", "待签收", "已开会部署"],
+    ]
+    report = run(county, write(tmp_path / "l.xlsx", rows))
+    assert report.ok
+    assert [str(w) for w in report.warnings] == [
+        "第2行 C列（办理状态）：“待签收”：事项待签收，尚无签收，进展情况“已开会部署”未导入。"
+    ]
+
+
+def test_the_preview_page_names_columns_not_imported_and_sections(
+    county: County, client_for, tmp_path: Path
+) -> None:
+    path = tmp_path / "台账.csv"
+    rows = [[*r, "联系人" if i == 0 else None] for i, r in enumerate(SECTIONED[1:])]
+    path.write_bytes(csv_bytes(rows, "utf-8"))
+    with path.open("rb") as fh:
+        r = client_for(county.alice).post(reverse("ledger_import"), {"file": fh})
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "未导入的列：A列（序号，系统自动编号）；E列（联系人）" in html
+    assert "第2行“一、城乡建设”" in html and "分组行，不导入" in html

@@ -102,8 +102,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "co": ("配合单位", "协办单位", "协同单位", "配合部门", "参与单位", "协办部门"),
     "due": ("完成时限", "办结时限", "时限要求", "完成时间", "截止时间", "时间节点", "办理时限"),
-    "latest": ("最新进展", "进展情况", "办理进展", "推进情况", "完成情况", "落实情况"),
-    "status": ("办理状态", "状态", "完成状态", "办理情况"),
+    "latest": ("最新进展", "进展情况", "办理进展", "推进情况", "落实情况"),
+    "status": ("办理状态", "状态", "完成状态"),
+    # A status word (已办结, 办理中), or a status word and what was done, or progress text.
+    "outcome": ("完成情况", "办理情况"),
     "light": ("亮灯", "亮灯情况", "预警", "预警等级"),
     "closed_on": ("办结日期", "办结时间", "完成日期", "销号日期"),
     "remark": ("备注",),
@@ -112,7 +114,7 @@ LABELS = {
     "kind": "事项来源", "title": "来文标题", "doc_no": "来文文号", "assigned_on": "交办日期",
     "content": "事项内容", "requirement": "质量要求", "leader": "牵头领导", "lead": "牵头单位",
     "co": "配合单位", "due": "完成时限", "latest": "最新进展", "status": "办理状态",
-    "closed_on": "办结日期", "remark": "备注",
+    "outcome": "完成情况", "closed_on": "办结日期", "remark": "备注",
 }  # fmt: skip
 KINDS: dict[str, str] = {
     **{label: value for value, label in DirectiveKind.choices},
@@ -130,8 +132,17 @@ STATUSES: dict[str, str] = {
     "正在办理": TaskStatus.IN_PROGRESS, "在办": TaskStatus.IN_PROGRESS,
     "推进中": TaskStatus.IN_PROGRESS, "已签收": TaskStatus.IN_PROGRESS,
     "已完成": TaskStatus.CLOSED, "已销号": TaskStatus.CLOSED, "办结": TaskStatus.CLOSED,
-    "完成": TaskStatus.CLOSED,
+    "完成": TaskStatus.CLOSED, "已结": TaskStatus.CLOSED, "已落实": TaskStatus.CLOSED,
+    "未完成": TaskStatus.IN_PROGRESS, "正在推进": TaskStatus.IN_PROGRESS,
 }  # fmt: skip
+# Columns read but not imported, with why (named in the preview, never dropped unseen).
+NOT_IMPORTED = {"seq": "系统自动编号", "light": "亮灯由系统按时限重新计算"}
+OUTCOME = re.compile(
+    "^("
+    + "|".join(sorted(map(re.escape, STATUSES), key=len, reverse=True))
+    + r")(?:[，,。；;：:\s]+(.*))?$",
+    re.S,
+)
 UNREADABLE_DUE = "无法识别的完成时限（可填日期或“N个工作日”等）。"
 UNKNOWN_UNIT = "单位名录中没有该单位（请核对名称，或先在名录中添加别名）。"
 UNIT_SPLIT = re.compile(r"[、，,；;/\n]+|\s{2,}")
@@ -222,6 +233,7 @@ class ImportReport:
     ledger_day: date | None = None  # the date the ledger gives itself (title or file name)
     ledger_day_from: str = ""
     sections: list[tuple[int, str]] = field(default_factory=list)  # 一、城乡建设 rows
+    ignored: list[str] = field(default_factory=list)  # "F列（联系人）"
 
     @property
     def ok(self) -> bool:
@@ -260,6 +272,8 @@ class ImportReport:
             out.append(f"工作表“{self.sheet}”，表头在第{header}行，共{len(self.rows)}行数据。")
             found = "；".join(f"{LABELS[k]}={v}" for k, v in self.columns.items())
             out.append(f"识别的列：{found}")
+        if self.ignored:
+            out.append(f"未导入的列：{'；'.join(self.ignored)}")
         if self.ledger_day:
             out.append(
                 f"台账日期：{self.ledger_day:%Y年%m月%d日}（取自{self.ledger_day_from}），"
@@ -584,6 +598,14 @@ class _RowReader:
         due_raw = self.cell(row, "due")
         due_date = _as_date(due_raw)
         status_text = _text(self.cell(row, "status"))
+        latest = _text(self.cell(row, "latest"))
+        outcome = _text(self.cell(row, "outcome"))
+        said = OUTCOME.match(outcome)
+        if said and not status_text:
+            status_text, outcome = said[1], (said[2] or "").strip()
+        elif said and said[2] is None:
+            outcome = ""  # the same status word as the 办理状态 column: nothing more to keep
+        latest = "；".join(x for x in (latest, outcome) if x)
         closed_raw = self.cell(row, "closed_on")
         closed = _as_date(closed_raw)
         if isinstance(closed, str):
@@ -625,15 +647,29 @@ class _RowReader:
             if assigned is None and "date" in due and due["date"] < assigned_on.isoformat():
                 # 6月底前 read in a ledger dated July: the row was assigned by then.
                 assigned_on = date.fromisoformat(due["date"])
+        status_col = "status" if "status" in self.h.columns else "outcome"
         if status_text:
             status = STATUSES.get(status_text, "")
             if not status:
-                self.problem(r, "status", status_text, "无法识别的办理状态。")
+                self.problem(r, status_col, status_text, "无法识别的办理状态。")
+        elif latest:
+            # Progress written, no status: the unit is working on it (签收 and a report).
+            status = TaskStatus.CLOSED if closed else TaskStatus.IN_PROGRESS
         else:
             status = TaskStatus.CLOSED if closed else TaskStatus.ASSIGNED
+        if latest and status in (TaskStatus.DRAFT, TaskStatus.ASSIGNED, TaskStatus.RETURNED):
+            label = TaskStatus(status).label
+            self.warn(
+                r, status_col, status_text, f"事项{label}，尚无签收，进展情况“{latest}”未导入。"
+            )
         if status == TaskStatus.CLOSED and closed is None:
-            where = "closed_on" if "closed_on" in self.h.columns else "status"
-            self.problem(r, where, "", "已办结的事项须填写办结日期。")
+            # 已办结 without a date: closed on the ledger's date (or the import day), which
+            # is also what on time or late is judged by; the preview says so.
+            closed = max(self.ledger_day, assigned_on)
+            self.warn(
+                r, status_col, status_text,
+                f"未填办结日期，按{closed:%Y年%m月%d日}办结导入（按期与否按此日期判定）。",
+            )  # fmt: skip
         if closed is not None and closed < assigned_on:
             self.problem(r, "closed_on", closed_raw, "办结日期早于交办日期。")
         if closed is not None and closed > self.today:
@@ -658,7 +694,7 @@ class _RowReader:
             cycle_day=cycle_day,
             status=status,
             closed_on=closed if isinstance(closed, date) else None,
-            latest=_text(self.cell(row, "latest")),
+            latest=latest,
             is_key="重点" in remark,
             withdrawn_reason=withdrawn[1].strip() if withdrawn else "",
         )
@@ -875,6 +911,7 @@ def import_file(
         for k, c in sorted(header.columns.items(), key=lambda kv: kv[1])
         if k in LABELS
     }
+    report.ignored = _ignored_columns(sheet, header)
     file_sm3 = sm3(path.read_bytes())
     _import_rows(sheet, header, report, by=by, now=now, dry_run=dry_run, file_sm3=file_sm3)
     AccessLog.objects.create(
@@ -904,6 +941,22 @@ def _section(row: list[Any], header: Header) -> str | None:
     if SECTION.match(text) or len(filled) > 1 or filled[0] != header.columns["content"] - 1:
         return text
     return None
+
+
+def _ignored_columns(sheet: Sheet, header: Header) -> list[str]:
+    """Every titled column the import does not take, by letter and title, with why."""
+    used = {c: k for k, c in header.columns.items()}
+    out = []
+    width = max((len(r) for r in sheet.grid), default=0)
+    for c in range(1, width + 1):
+        titles = dict.fromkeys(_text(sheet.grid[r - 1][c - 1]) for r in header.rows)
+        title = "/".join(t for t in titles if t)
+        kind = used.get(c)
+        if kind in NOT_IMPORTED:
+            out.append(f"{col_letter(c)}列（{title}，{NOT_IMPORTED[kind]}）")
+        elif kind is None and title:
+            out.append(f"{col_letter(c)}列（{title}）")
+    return out
 
 
 def _plan(
