@@ -201,8 +201,8 @@ def events(task: Task) -> list[tuple[str, str]]:
 def test_a_status_column_becomes_the_tasks_state_through_the_actions(
     county: County, tmp_path: Path, fmt: str
 ) -> None:
-    if fmt == "xlsx":
-        path = write(tmp_path / "台账（截至2026年4月10日）.xlsx", STATES)
+    if fmt == "xlsx":  # the title over the table: not a column title
+        path = write(tmp_path / "台账（截至2026年4月10日）.xlsx", [["督办台账"], *STATES])
     else:
         path = tmp_path / "台账（截至2026年4月10日）.csv"
         path.write_bytes(csv_bytes(STATES, "gb18030" if fmt.endswith("gb18030") else "utf-8-sig"))
@@ -210,6 +210,8 @@ def test_a_status_column_becomes_the_tasks_state_through_the_actions(
     assert report.ok, problems(report)
     assert report.new == 5
     assert report.ignored == ["A列（序号，系统自动编号）", "H列（联系人）"]
+    first = 3 if fmt == "xlsx" else 2  # the first data row
+    assert [r.row for r in report.rows] == list(range(first, first + 5))
     assert "未导入的列：A列（序号，系统自动编号）；H列（联系人）" in report.lines()
     by = {t.content: t for t in Task.objects.all()}
     east = by["推进城东片区改造"]
@@ -226,8 +228,8 @@ def test_a_status_column_becomes_the_tasks_state_through_the_actions(
     assert lifts.status == TaskStatus.CLOSED
     assert events(lifts)[-1] == ("closed", "2026-04-10")  # no date: the ledger's own
     assert any(
-        str(w) == "第4行 E列（完成情况）：“已完成”：未填办结日期，按2026年04月10日办结导入"
-        "（按期与否按此日期判定）。"
+        str(w) == f"第{first + 2}行 E列（完成情况）：“已完成”："
+        "未填办结日期，按2026年04月10日办结导入（按期与否按此日期判定）。"
         for w in report.warnings
     )
     plan = by["编制年度计划"]  # progress and no status: received, with its report

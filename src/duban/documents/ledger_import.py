@@ -949,11 +949,12 @@ def _ignored_columns(sheet: Sheet, header: Header) -> list[str]:
     out = []
     width = max((len(r) for r in sheet.grid), default=0)
     for c in range(1, width + 1):
-        titles = dict.fromkeys(_text(sheet.grid[r - 1][c - 1]) for r in header.rows)
-        title = "/".join(t for t in titles if t)
+        # The lowest title: the row above may be the table's title over every column.
+        titles = [_text(sheet.grid[r - 1][c - 1]) for r in reversed(header.rows)]
+        title = next((t for t in titles if t), "")
         kind = used.get(c)
         if kind in NOT_IMPORTED:
-            out.append(f"{col_letter(c)}列（{title}，{NOT_IMPORTED[kind]}）")
+            out.append(f"{col_letter(c)}列（{header.titles[kind]}，{NOT_IMPORTED[kind]}）")
         elif kind is None and title:
             out.append(f"{col_letter(c)}列（{title}）")
     return out
