@@ -220,7 +220,6 @@ def test_a_refused_row_does_not_take_its_directive_with_it(county: County, tmp_p
     [
         ([["事项内容", "牵头单位", "完成时限"], ["a", "县发改局", "2026-02-30"]], "无法识别"),
         ([["事项内容", "牵头单位", "办理状态"], ["a", "县发改局", "搁置"]], "无法识别的办理状态"),
-        ([["事项内容", "牵头单位", "办理状态"], ["a", "县发改局", "已办结"]], "须填写办结日期"),
         ([["事项内容", "牵头单位", "交办日期"], ["a", "县发改局", "2027-01-01"]], "晚于今天"),
         (
             [["事项内容", "牵头单位", "交办日期", "完成时限"], ["a", "县发改局", "2026-03-01",
@@ -246,7 +245,9 @@ def test_a_workbook_that_is_not_a_ledger(county: County, tmp_path: Path) -> None
     ("content", "message"),
     [
         (b"", "文件是空的"),
-        (b"this is not a spreadsheet at all", "已损坏或不是Excel"),
+        (b"PK\x03\x04 this is not a spreadsheet at all", "已损坏或不是Excel"),
+        (b"this is not a spreadsheet at all", "没有找到台账表头"),  # text: read as CSV
+        (b"\x89PNG\r\n\x1a\n\0\0", "不是Excel（.xlsx）或CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le"), "打开密码"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版Excel"),
     ],

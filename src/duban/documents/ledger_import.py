@@ -1,9 +1,11 @@
-"""台账.xlsx in: an office's existing Excel ledger becomes directives and tasks, through the
+"""台账.xlsx (or .csv) in: an office's existing ledger becomes directives and tasks, through the
 actions, so every imported task has its events (docs/decisions.md, "Ledger import").
 
 1. Open safely: at most MAX_BYTES on disk and MAX_UNZIPPED inside the zip (a zip bomb is
    refused before openpyxl sees it), at most MAX_ROWS rows; an encrypted (password) file,
-   an old .xls or anything that is not an .xlsx is named as such.
+   an old .xls or anything that is not an .xlsx is named as such. A file that is text, not a
+   zip, is a CSV whatever its name: UTF-8 (with or without BOM), else GB18030. A missing
+   or unreadable file is a message, never a traceback.
 2. Find the header in the first HEADER_SCAN rows of each sheet: each column is matched by
    its title through SYNONYMS (责任单位/牵头单位/主办单位 …); a two-row header (责任单位 over
    牵头单位 | 配合单位) is read as one. Merged cells count as their top-left value in every
@@ -31,6 +33,8 @@ skipped and reported as such; a repeated row in the same file is skipped the sam
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time as clock
@@ -48,6 +52,7 @@ from django.utils import timezone
 from duban.audit.models import AccessKind, AccessLog
 from duban.crypto import sm3
 from duban.documents.models import ImportState, LedgerImport
+from duban.extract import deadline as extract_deadline
 from duban.notify.models import Outbox
 from duban.org.models import UNIT_ROLES, Leader, Unit, User
 from duban.org.selectors import resolve_units
@@ -55,6 +60,7 @@ from duban.work import actions
 from duban.work.deadlines import parse_due_input
 from duban.work.errors import ActionError, Invalid
 from duban.work.models import (
+    Cycle,
     Directive,
     DirectiveKind,
     Task,
@@ -96,8 +102,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "co": ("配合单位", "协办单位", "协同单位", "配合部门", "参与单位", "协办部门"),
     "due": ("完成时限", "办结时限", "时限要求", "完成时间", "截止时间", "时间节点", "办理时限"),
-    "latest": ("最新进展", "进展情况", "办理进展", "推进情况", "完成情况", "落实情况"),
-    "status": ("办理状态", "状态", "完成状态", "办理情况"),
+    "latest": ("最新进展", "进展情况", "办理进展", "推进情况", "落实情况"),
+    "status": ("办理状态", "状态", "完成状态"),
+    # A status word (已办结, 办理中), or a status word and what was done, or progress text.
+    "outcome": ("完成情况", "办理情况"),
     "light": ("亮灯", "亮灯情况", "预警", "预警等级"),
     "closed_on": ("办结日期", "办结时间", "完成日期", "销号日期"),
     "remark": ("备注",),
@@ -106,7 +114,7 @@ LABELS = {
     "kind": "事项来源", "title": "来文标题", "doc_no": "来文文号", "assigned_on": "交办日期",
     "content": "事项内容", "requirement": "质量要求", "leader": "牵头领导", "lead": "牵头单位",
     "co": "配合单位", "due": "完成时限", "latest": "最新进展", "status": "办理状态",
-    "closed_on": "办结日期", "remark": "备注",
+    "outcome": "完成情况", "closed_on": "办结日期", "remark": "备注",
 }  # fmt: skip
 KINDS: dict[str, str] = {
     **{label: value for value, label in DirectiveKind.choices},
@@ -124,11 +132,50 @@ STATUSES: dict[str, str] = {
     "正在办理": TaskStatus.IN_PROGRESS, "在办": TaskStatus.IN_PROGRESS,
     "推进中": TaskStatus.IN_PROGRESS, "已签收": TaskStatus.IN_PROGRESS,
     "已完成": TaskStatus.CLOSED, "已销号": TaskStatus.CLOSED, "办结": TaskStatus.CLOSED,
-    "完成": TaskStatus.CLOSED,
+    "完成": TaskStatus.CLOSED, "已结": TaskStatus.CLOSED, "已落实": TaskStatus.CLOSED,
+    "未完成": TaskStatus.IN_PROGRESS, "正在推进": TaskStatus.IN_PROGRESS,
 }  # fmt: skip
+# Columns read but not imported, with why (named in the preview, never dropped unseen).
+NOT_IMPORTED = {"seq": "系统自动编号", "light": "亮灯由系统按时限重新计算"}
+OUTCOME = re.compile(
+    "^("
+    + "|".join(sorted(map(re.escape, STATUSES), key=len, reverse=True))
+    + r")(?:[，,。；;：:\s]+(.*))?$",
+    re.S,
+)
 UNREADABLE_DUE = "无法识别的完成时限（可填日期或“N个工作日”等）。"
 UNKNOWN_UNIT = "单位名录中没有该单位（请核对名称，或先在名录中添加别名）。"
 UNIT_SPLIT = re.compile(r"[、，,；;/\n]+|\s{2,}")
+
+
+def _standing(text: str) -> tuple[str, int | None] | None:
+    """长期坚持 (no cycle) or a reporting cycle (每季度末, 每月5日前) written as a 完成时限:
+    the cycle and its day; None when the phrase is neither."""
+    found = extract_deadline.parse_deadline(text, date(2000, 1, 1))
+    if found is not None and found.kind == extract_deadline.Kind.LONG_TERM:
+        return Cycle.NONE, None
+    cycle = extract_deadline.parse_cycle(text)
+    if cycle is None:
+        return None
+    name, _, day = cycle.partition(":")
+    return name, int(day) if day else None
+
+
+LEDGER_DAY = re.compile(r"(20\d{2})\s*[年.\-/_]?\s*(\d{1,2})\s*[月.\-/_]?\s*(\d{1,2})\s*日?")
+
+
+def ledger_day(*texts: str, today: date) -> date | None:
+    """The date a ledger gives itself (截至2026年3月31日, 台账20260331.xlsx): the first
+    valid date, not after today, in the given texts."""
+    for text in texts:
+        for m in LEDGER_DAY.finditer(text):
+            try:
+                day = date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                continue
+            if day <= today:
+                return day
+    return None
 
 
 def parse_deadline(text: str, *, assigned_on: date) -> dict[str, Any]:
@@ -183,6 +230,10 @@ class ImportReport:
     resumed: bool = False  # finished an import a crash or a refusal had left unfinished
     busy: bool = False  # the same file is being imported by another process
     stopped: LedgerImport | None = None  # a batch was refused: the rows before it are in
+    ledger_day: date | None = None  # the date the ledger gives itself (title or file name)
+    ledger_day_from: str = ""
+    sections: list[tuple[int, str]] = field(default_factory=list)  # 一、城乡建设 rows
+    ignored: list[str] = field(default_factory=list)  # "F列（联系人）"
 
     @property
     def ok(self) -> bool:
@@ -205,6 +256,8 @@ class ImportReport:
                 f"导入中断：{s.error}已导入{s.rows_done}/{s.rows_total}行，其余未导入。"
                 "修正后重新导入同一文件，已导入的行会跳过，其余继续导入。"
             )
+        if not self.ok and not self.sheet:  # the file itself: say what is wrong with it
+            return f"{self.problems[0].message}未导入任何内容。"
         if not self.ok:
             return f"发现{len(self.problems)}处错误，未导入任何内容，数据库保持原样。"
         if self.dry_run:
@@ -219,6 +272,16 @@ class ImportReport:
             out.append(f"工作表“{self.sheet}”，表头在第{header}行，共{len(self.rows)}行数据。")
             found = "；".join(f"{LABELS[k]}={v}" for k, v in self.columns.items())
             out.append(f"识别的列：{found}")
+        if self.ignored:
+            out.append(f"未导入的列：{'；'.join(self.ignored)}")
+        if self.ledger_day:
+            out.append(
+                f"台账日期：{self.ledger_day:%Y年%m月%d日}（取自{self.ledger_day_from}），"
+                "未填交办日期的事项按此日期交办。"
+            )
+        if self.sections:
+            named = "；".join(f"第{r}行“{t}”" for r, t in self.sections)
+            out.append(f"分组行（标题行，不作为事项导入，系统没有存放分组的字段）：{named}")
         out.extend(f"错误：{p}" for p in self.problems)
         out.extend(f"提示：{w}" for w in self.warnings)
         return out
@@ -231,7 +294,8 @@ class _Refuse(Exception):
 # ------------------------------------------------------------------ reading the file
 
 
-def _check_container(path: Path) -> None:
+def _check_container(path: Path) -> str:
+    """What the file is, by its content (not its name): "xlsx" or "csv"; or refused."""
     size = path.stat().st_size
     if size == 0:
         raise _Refuse("文件是空的。")
@@ -245,6 +309,8 @@ def _check_container(path: Path) -> None:
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise _Refuse("文件设置了打开密码，请在Excel中取消密码后再导入。")
         raise _Refuse("这是旧版Excel（.xls）文件，请在Excel中另存为.xlsx后再导入。")
+    if not head.startswith(b"PK"):
+        return "csv"  # text: read as CSV, whatever the file is called
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
@@ -255,6 +321,47 @@ def _check_container(path: Path) -> None:
         raise _Refuse("文件不是Excel（.xlsx）工作簿。")
     if unzipped > MAX_UNZIPPED:
         raise _Refuse(f"文件解压后过大（{unzipped / 1e6:.0f}MB），请拆分后导入。")
+    return "xlsx"
+
+
+def _decode(data: bytes) -> str:
+    """CSV text: UTF-8 (with or without the BOM Excel writes), else GB18030 (Excel's
+    "CSV" on a Chinese Windows writes the ANSI code page, GBK, which GB18030 contains)."""
+    if b"\0" in data:
+        raise _Refuse("文件已损坏或不是Excel（.xlsx）或CSV文件。")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _Refuse("无法识别CSV文件的编码，请另存为“CSV UTF-8”或GB18030（GBK）编码后再导入。")
+
+
+def _csv_sheet(path: Path, max_rows: int) -> Sheet:
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raise _Refuse("CSV文件含有不是UTF-8的字符，请另存为“CSV UTF-8”后再导入。") from None
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        grid: list[list[Any]] = [
+            [cell if cell.strip() else None for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""), dialect)
+        ]
+    except csv.Error as e:
+        raise _Refuse(f"CSV文件格式有误，无法读取（{e}）。") from None
+    if len(grid) > max_rows:
+        raise _Refuse(f"文件有{len(grid)}行，超过单次导入上限{max_rows}行，请拆分后导入。")
+    width = max((len(r) for r in grid), default=0)
+    for cells in grid:
+        cells.extend([None] * (width - len(cells)))
+    return Sheet(path.stem, grid)
 
 
 def _norm(value: Any) -> str:
@@ -381,6 +488,8 @@ class Draft:
     lead: list[Unit]
     co: list[Unit]
     due: dict[str, Any]
+    cycle: str
+    cycle_day: int | None
     status: str
     closed_on: date | None
     latest: str
@@ -419,10 +528,14 @@ def _as_date(value: Any) -> date | str | None:
 
 
 class _RowReader:
-    def __init__(self, header: Header, report: ImportReport, today: date) -> None:
+    def __init__(
+        self, header: Header, report: ImportReport, today: date, ledger_day: date | None = None
+    ) -> None:
         self.h = header
         self.report = report
         self.today = today
+        # Where a row has no 交办日期, its deadline phrase counts from the ledger's own date.
+        self.ledger_day = min(ledger_day or today, today)
         self.leaders = list(Leader.objects.all())
         self.unit_cache: dict[str, list[Unit] | None] = {}
 
@@ -485,15 +598,24 @@ class _RowReader:
         due_raw = self.cell(row, "due")
         due_date = _as_date(due_raw)
         status_text = _text(self.cell(row, "status"))
+        latest = _text(self.cell(row, "latest"))
+        outcome = _text(self.cell(row, "outcome"))
+        said = OUTCOME.match(outcome)
+        if said and not status_text:
+            status_text, outcome = said[1], (said[2] or "").strip()
+        elif said and said[2] is None:
+            outcome = ""  # the same status word as the 办理状态 column: nothing more to keep
+        latest = "；".join(x for x in (latest, outcome) if x)
         closed_raw = self.cell(row, "closed_on")
         closed = _as_date(closed_raw)
         if isinstance(closed, str):
             self.problem(r, "closed_on", closed, "不是有效日期。")
             closed = None
         # No 交办日期 column or cell: the earliest date the row knows (a closed task was
-        # assigned by its closing day, a deadline is not before the assignment), else today.
+        # assigned by its closing day, a deadline is not before the assignment), else the
+        # ledger's own date, else today. Never a date to refuse the row by: nobody wrote it.
         known = [d for d in (closed, due_date) if isinstance(d, date)]
-        assigned_on = assigned or min([self.today, *known])
+        assigned_on = assigned or min([self.ledger_day, *known])
         lead = self.units(r, "lead", self.cell(row, "lead"))
         if not lead and not _text(self.cell(row, "lead")):
             self.problem(r, "lead", "", "牵头单位为空。")
@@ -501,6 +623,9 @@ class _RowReader:
         co = [u for u in co if u.pk not in {x.pk for x in lead}]
         leader = self.leader(r, self.cell(row, "leader"))
         due: dict[str, Any] = {}
+        cycle: str = Cycle.NONE
+        cycle_day: int | None = None
+        requirement = _text(self.cell(row, "requirement"))
         if isinstance(due_date, date):
             due = {"date": due_date.isoformat()}
             if due_date < assigned_on:
@@ -509,16 +634,42 @@ class _RowReader:
             try:
                 due = parse_deadline(due_date, assigned_on=assigned_on)
             except ValueError:
-                self.problem(r, "due", due_date, UNREADABLE_DUE)
+                standing = _standing(due_date)
+                if standing is None:
+                    self.problem(r, "due", due_date, UNREADABLE_DUE)
+                else:
+                    # 长期坚持, 每季度末: no end date written. The task takes the office's
+                    # default deadline, as the register form does, and keeps the phrase.
+                    cycle, cycle_day = standing
+                    requirement = "；".join(x for x in (requirement, f"时限：{due_date}") if x)
+                    how = "" if cycle == Cycle.NONE else f"，报送周期{Cycle(cycle).label}"
+                    self.warn(r, "due", due_date, f"无具体日期，按系统默认完成时限导入{how}。")
+            if assigned is None and "date" in due and due["date"] < assigned_on.isoformat():
+                # 6月底前 read in a ledger dated July: the row was assigned by then.
+                assigned_on = date.fromisoformat(due["date"])
+        status_col = "status" if "status" in self.h.columns else "outcome"
         if status_text:
             status = STATUSES.get(status_text, "")
             if not status:
-                self.problem(r, "status", status_text, "无法识别的办理状态。")
+                self.problem(r, status_col, status_text, "无法识别的办理状态。")
+        elif latest:
+            # Progress written, no status: the unit is working on it (签收 and a report).
+            status = TaskStatus.CLOSED if closed else TaskStatus.IN_PROGRESS
         else:
             status = TaskStatus.CLOSED if closed else TaskStatus.ASSIGNED
+        if latest and status in (TaskStatus.DRAFT, TaskStatus.ASSIGNED, TaskStatus.RETURNED):
+            label = TaskStatus(status).label
+            self.warn(
+                r, status_col, status_text, f"事项{label}，尚无签收，进展情况“{latest}”未导入。"
+            )
         if status == TaskStatus.CLOSED and closed is None:
-            where = "closed_on" if "closed_on" in self.h.columns else "status"
-            self.problem(r, where, "", "已办结的事项须填写办结日期。")
+            # 已办结 without a date: closed on the ledger's date (or the import day), which
+            # is also what on time or late is judged by; the preview says so.
+            closed = max(self.ledger_day, assigned_on)
+            self.warn(
+                r, status_col, status_text,
+                f"未填办结日期，按{closed:%Y年%m月%d日}办结导入（按期与否按此日期判定）。",
+            )  # fmt: skip
         if closed is not None and closed < assigned_on:
             self.problem(r, "closed_on", closed_raw, "办结日期早于交办日期。")
         if closed is not None and closed > self.today:
@@ -534,14 +685,16 @@ class _RowReader:
             doc_no=_text(self.cell(row, "doc_no")),
             assigned_on=assigned_on,
             content=content,
-            requirement=_text(self.cell(row, "requirement")),
+            requirement=requirement,
             leader=leader,
             lead=lead,
             co=co,
             due=due,
+            cycle=cycle,
+            cycle_day=cycle_day,
             status=status,
             closed_on=closed if isinstance(closed, date) else None,
-            latest=_text(self.cell(row, "latest")),
+            latest=latest,
             is_key="重点" in remark,
             withdrawn_reason=withdrawn[1].strip() if withdrawn else "",
         )
@@ -649,6 +802,8 @@ class _Importer:
                     requirement=d.requirement,
                     leader=d.leader,
                     due=d.due,
+                    cycle=d.cycle,
+                    cycle_day=d.cycle_day,
                     is_key=d.is_key,
                 )
             ],
@@ -719,9 +874,19 @@ def import_file(
                 tmp.name, by=by, dry_run=dry_run, now=now, name=name, max_rows=max_rows
             )
     try:
-        _check_container(path)
+        if not path.exists():
+            raise _Refuse(f"找不到文件“{path}”，请核对文件名和路径。")
+        if not path.is_file():
+            raise _Refuse(f"“{path}”不是文件（是文件夹？），请指定台账文件。")
+        limit = MAX_ROWS if max_rows is None else max_rows
+        try:
+            kind = _check_container(path)
+            sheets = [_csv_sheet(path, limit)] if kind == "csv" else _sheets(path, limit)
+        except OSError as e:
+            why = e.strerror or type(e).__name__
+            raise _Refuse(f"无法读取文件“{path.name}”（{why}）。") from None
         found = None
-        for sheet in _sheets(path, MAX_ROWS if max_rows is None else max_rows):
+        for sheet in sheets:
             header = _find_header(sheet)
             if header is not None:
                 found = (sheet, header)
@@ -734,11 +899,19 @@ def import_file(
         return report
     sheet, header = found
     report.sheet, report.header_rows = sheet.name, header.rows
+    above = " ".join(_text(v) for row in sheet.grid[: header.first_data_row - 1] for v in row)
+    today = timezone.localdate(now)
+    for source, text in (("表格标题", above), ("工作表名", sheet.name), ("文件名", report.file)):
+        report.ledger_day = ledger_day(text, today=today)
+        if report.ledger_day:
+            report.ledger_day_from = source
+            break
     report.columns = {
         k: f"{col_letter(c)}列（{header.titles[k]}）"
         for k, c in sorted(header.columns.items(), key=lambda kv: kv[1])
         if k in LABELS
     }
+    report.ignored = _ignored_columns(sheet, header)
     file_sm3 = sm3(path.read_bytes())
     _import_rows(sheet, header, report, by=by, now=now, dry_run=dry_run, file_sm3=file_sm3)
     AccessLog.objects.create(
@@ -751,11 +924,51 @@ def import_file(
     return report
 
 
+SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十\d]+(?:部分|类|章))"
+)
+
+
+def _section(row: list[Any], header: Header) -> str | None:
+    """A grouping row (一、城乡建设): one text, in a column other than 事项内容, or merged
+    across the row, or numbered as a section. A lone text in 事项内容 is a task row (and its
+    missing 牵头单位 is reported), so no task is ever taken for a heading."""
+    filled = [i for i, v in enumerate(row) if _text(v)]
+    texts = {_text(row[i]) for i in filled}
+    if len(texts) != 1:
+        return None
+    [text] = texts
+    if SECTION.match(text) or len(filled) > 1 or filled[0] != header.columns["content"] - 1:
+        return text
+    return None
+
+
+def _ignored_columns(sheet: Sheet, header: Header) -> list[str]:
+    """Every titled column the import does not take, by letter and title, with why."""
+    used = {c: k for k, c in header.columns.items()}
+    out = []
+    width = max((len(r) for r in sheet.grid), default=0)
+    for c in range(1, width + 1):
+        # The lowest title: the row above may be the table's title over every column.
+        titles = [_text(sheet.grid[r - 1][c - 1]) for r in reversed(header.rows)]
+        title = next((t for t in titles if t), "")
+        kind = used.get(c)
+        if kind in NOT_IMPORTED:
+            out.append(f"{col_letter(c)}列（{header.titles[kind]}，{NOT_IMPORTED[kind]}）")
+        elif kind is None and title:
+            out.append(f"{col_letter(c)}列（{title}）")
+    return out
+
+
 def _plan(
-    sheet: Sheet, header: Header, report: ImportReport, today: date
+    sheet: Sheet,
+    header: Header,
+    report: ImportReport,
+    today: date,
+    ledger_day: date | None = None,
 ) -> list[tuple[Draft, str]]:
     """Read every row; the drafts to import, each with its status label (repeats reported)."""
-    reader = _RowReader(header, report, today)
+    reader = _RowReader(header, report, today, ledger_day)
     drafts: list[Draft] = []
     for i, row in enumerate(sheet.grid[header.first_data_row - 1 :], start=header.first_data_row):
         if all(_text(v) == "" for v in row):
@@ -764,6 +977,11 @@ def _plan(
             reader.cell(row, "lead")
         ):
             continue  # a totals line under the table
+        section = _section(row, header)
+        if section is not None:
+            report.sections.append((i, section))
+            report.rows.append(RowResult(i, section, "section", note="分组行，不导入"))
+            continue
         d = reader.read(i, row)
         if d is None:
             content = _text(reader.cell(row, "content"))
@@ -956,7 +1174,7 @@ def _import_rows(
     dry_run: bool,
     file_sm3: str,
 ) -> None:
-    plan = _plan(sheet, header, report, timezone.localdate(now))
+    plan = _plan(sheet, header, report, timezone.localdate(now), report.ledger_day)
     new = _check(plan, report, _Importer(by, now))
     if dry_run or not report.ok:
         return

@@ -235,8 +235,8 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="台账文件（.xlsx）",
-        help_text="Excel台账，表头含“事项内容”“牵头单位”等列；先检查预览，确认后导入",
+        label="台账文件（.xlsx或.csv）",
+        help_text="Excel台账或CSV（UTF-8、GB18030编码均可），表头含“事项内容”“牵头单位”等列；先检查预览，确认后导入",
     )
 
 
@@ -270,13 +270,16 @@ def ledger_import(request: HttpRequest) -> HttpResponseBase:
     folder.mkdir(exist_ok=True)
     # A preview nobody confirmed within a day is dropped, so uploads do not pile up.
     stale = time.time() - PREVIEW_SECONDS
-    for old in folder.glob("*.xlsx"):
+    for old in [*folder.glob("*.xlsx"), *folder.glob("*.name")]:
         if old.stat().st_mtime < stale:
             old.unlink(missing_ok=True)
-    path = folder / f"{token}.xlsx"
+    path = folder / f"{token}.xlsx"  # .xlsx or .csv: the importer reads the content
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
+    # The name as uploaded: its date (台账20260331.csv) is the ledger's own date, and the
+    # confirmed import must read the file exactly as the preview did.
+    path.with_suffix(".name").write_text(upload.name or "", encoding="utf-8")
     report = ledger_import_module.import_file(
         path,
         by=user,
@@ -286,6 +289,7 @@ def ledger_import(request: HttpRequest) -> HttpResponseBase:
     )
     if not report.ok:
         path.unlink(missing_ok=True)
+        path.with_suffix(".name").unlink(missing_ok=True)
     context = _import_context(form=ImportForm(), report=report, token=token if report.ok else "")
     return render(request, "web/files/import.html", context, status=200 if report.ok else 400)
 
@@ -298,12 +302,15 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponseBase:
     if path is None:
         messages.error(request, "导入文件已失效，请重新上传。")
         return redirect("ledger_import")
+    named = path.with_suffix(".name")
+    name = named.read_text(encoding="utf-8") if named.exists() else ""
     try:
         report = ledger_import_module.import_file(
-            path, by=user, name="上传文件", max_rows=ledger_import_module.WEB_MAX_ROWS
+            path, by=user, name=name or "上传文件", max_rows=ledger_import_module.WEB_MAX_ROWS
         )
     finally:
         path.unlink(missing_ok=True)
+        named.unlink(missing_ok=True)
     if report.ok:
         messages.success(request, report.verdict())
         return redirect("ledger")
