@@ -45,7 +45,7 @@ log = logging.getLogger("duban.api")
 
 
 class ChineseJSON(JSONRenderer):
-    json_dumps_params = {"ensure_ascii": False}  # Chinese as characters, not \uXXXX
+    json_dumps_params = {"ensure_ascii": False}  # Chinese as characters, not as \u escapes
 
 
 api = NinjaAPI(
