@@ -12,6 +12,8 @@ SRC = Path(duban.__file__).parent
 # (package, packages it must never import)
 FORBIDDEN = [
     ("work", ("duban.supervise", "duban.documents", "duban.web", "duban.management")),
+    ("work", ("duban.records",)),
+    ("records", ("duban.supervise", "duban.documents", "duban.web", "duban.management")),
     ("org", ("duban.work", "duban.supervise", "duban.documents", "duban.web")),
 ]
 # work/tick.py coordinates several rooms and is being moved above work (issue 12, helper

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "duban.work",
     "duban.notify",
     "duban.audit",
+    # The chain of the streams beside the work record (proposals, meetings, …).
+    "duban.records",
     "duban.supervise",
     "duban.web",
     "duban.documents",

@@ -30,6 +30,8 @@ from duban.audit.chain import GENESIS, canonical, keyed_hash
 from duban.audit.models import AccessHead, AccessKind, AccessLog
 from duban.audit.rows import verify_rows
 from duban.crypto import sm3
+from duban.records import chain as records
+from duban.records.models import RecordEvent
 from duban.supervise import record
 from duban.supervise.models import Campaign, SpotCheck, SupervisionEvent
 from duban.work.models import Directive, Event, Task
@@ -161,7 +163,7 @@ def _supervision_streams() -> Iterator[Stream]:
     heads = record._heads()
     by_stream: dict[str, list[Row]] = {}
     for ev in SupervisionEvent.objects.order_by("stream", "seq").iterator(chunk_size=2000):
-        body = record.canonical(
+        body = records.canonical(
             stream=ev.stream,
             seq=ev.seq,
             kind=ev.kind,
@@ -180,6 +182,28 @@ def _supervision_streams() -> Iterator[Stream]:
             model._default_manager.filter(pk=int(pk)).update(head_hash=h)
 
         yield Stream(name, by_stream.get(stream, []), count, head, save)
+
+
+def _record_streams() -> Iterator[Stream]:
+    heads = records.heads()
+    by_stream = {
+        stream: [Row(ev.pk, ev.seq, records.body_of(ev), ev.prev_hash, ev.hash) for ev in events]
+        for stream, events in records.streams()
+    }
+    for stream in sorted(set(by_stream) | {s for s, h in heads.items() if h.count > 0}):
+        head = heads.get(stream)
+        if head is None:
+            yield Stream(f"记录 {stream}", by_stream[stream], None, "", lambda h: None)
+            continue
+
+        yield Stream(head.name, by_stream.get(stream, []), head.count, head.hash, _head_saver(head))
+
+
+def _head_saver(head: records.Head) -> Callable[[str], None]:
+    def save(h: str) -> None:
+        head.model._default_manager.filter(pk=head.pk).update(head_hash=h)
+
+    return save
 
 
 def _access_stream() -> Stream:
@@ -215,6 +239,8 @@ def _streams() -> Iterator[tuple[str, Stream]]:
         yield "event", s
     for s in _supervision_streams():
         yield "supervision", s
+    for s in _record_streams():
+        yield "record", s
     yield "access", _access_stream()
 
 
@@ -236,6 +262,8 @@ def _write(kind: str, todo: list[tuple[int, str, str]]) -> None:
         model: type[models.Model] = Event
     elif kind == "supervision":
         model = SupervisionEvent
+    elif kind == "record":
+        model = RecordEvent
     else:
         # The access log refuses updates through its manager (it only grows); re-keying
         # changes no content, only the hashes, so it goes past the guard on purpose.

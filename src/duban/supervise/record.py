@@ -11,34 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from duban.audit.chain import GENESIS, event_hash
 from duban.org.models import Unit, User
+from duban.records.chain import canonical
 from duban.supervise.models import Campaign, SpotCheck, SupervisionEvent
-
-
-def canonical(
-    *,
-    stream: str,
-    seq: int,
-    kind: str,
-    at: datetime,
-    actor_id: int | None,
-    actor_unit_id: int | None,
-    payload: dict[str, Any],
-) -> bytes:
-    body = {
-        "stream": stream,
-        "seq": seq,
-        "kind": kind,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor_id,
-        "unit": actor_unit_id,
-        "payload": payload,
-    }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def append(

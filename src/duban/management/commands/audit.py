@@ -14,6 +14,7 @@ from duban.audit import anchor as anchors
 from duban.audit.access import verify_access_chain
 from duban.audit.rows import verify_rows
 from duban.audit.verify import verify_chain
+from duban.records import chain as records
 from duban.supervise import record
 
 
@@ -53,6 +54,11 @@ class Command(BaseCommand):
         report.problems += supervision.problems
         report.streams += supervision.streams
         report.events += supervision.events
+        # Every other stream's chain (records/: proposals, meetings, events, duties …).
+        others = records.verify()
+        report.problems += others.problems
+        report.streams += others.streams
+        report.events += others.events
         # Rows shown beside the chains (titles, texts, reports): compared with their events.
         report.problems += verify_rows()
         for path in options["anchor"]:
