@@ -29,8 +29,10 @@ def test_each_slip_carries_what_the_unit_must_know_and_the_lines_it_fills_in(
     lines = [p.text for p in document.paragraphs]
     # The key item is red (missed weekly reports): it goes out as a 催办通知单.
     assert lines.count("催办通知单") == 1 and lines.count("督办通知单") == 1
-    assert f"督办单号：〔2026〕{office.key.code}号" in lines
-    assert f"督办单号：〔2026〕{office.fresh.code}号" in lines
+    for task in (office.key, office.fresh):
+        d = task.directive
+        assert f"督办单号：〔{d.year}〕{d.serial:04d}-{task.number}号" in lines
+        assert lines.count(f"督办单号：〔{d.year}〕{d.serial:04d}-{task.number}号") == 1
     labels = [row.cells[0].text for row in document.tables[0].rows]
     assert labels == [
         "督办编号", "事项来源", "督办事项", "办理要求", "牵头单位", "配合单位", "牵头领导",
@@ -91,3 +93,11 @@ def test_the_task_page_offers_the_slip_and_prints_cleanly(county: County, client
         ".print-links",
     ):
         assert hidden in media.split("display: none")[0]
+
+
+def test_a_slip_printed_in_a_later_year_keeps_its_number_and_names_one_year() -> None:
+    from duban.work.models import Directive, Task
+
+    task = Task(directive=Directive(year=2025, serial=6), number=1)
+    # Printed in 2026 or reprinted in 2027, the number is the one it was filed under.
+    assert supervision_slip.slip_no(task) == "〔2025〕0006-1号"

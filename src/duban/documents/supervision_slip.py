@@ -74,9 +74,14 @@ def _due(task: Task) -> str:
     return text
 
 
-def slip_no(task: Task, on: date) -> str:
-    """督办单号: the year of issue and the task's code, so a reprint carries the same one."""
-    return f"〔{on.year}〕{task.code}号"
+def slip_no(task: Task) -> str:
+    """督办单号: the directive's year in 〔〕 and the rest of the task's code.
+
+    Not the year of printing: a slip reprinted next January must carry the number it was
+    filed under, and "〔2026〕2025-0006-1号" named two years.
+    """
+    d = task.directive
+    return f"〔{d.year}〕{d.serial:04d}-{task.number}号"
 
 
 def _cut(text: str, limit: int = CUT) -> str:
@@ -170,7 +175,7 @@ def build(
         red = task.light == Light.RED
         title = doc.doc.add_paragraph(TITLE_URGE if red else TITLE, style=STYLE_TITLE)
         title.paragraph_format.page_break_before = i > 0
-        number = doc.doc.add_paragraph(f"督办单号：{slip_no(task, on)}", style=STYLE_PLAIN)
+        number = doc.doc.add_paragraph(f"督办单号：{slip_no(task)}", style=STYLE_PLAIN)
         number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         mine = shares.get(task.pk, [])
         lead = _units(mine, AssignmentRole.LEAD)
