@@ -60,6 +60,12 @@ def browser() -> Iterator[Any]:
                 "--disable-component-update",
                 "--disable-sync",
             ],
+            # Date and time boxes follow the browser's own language, not the page's: in
+            # Chinese (with Debian's chromium-l10n) they read 2026/03/16 09:00 as on the
+            # users' machines, not "03/16/2026, 09:00 AM". LANG stays C.UTF-8: a zh_CN
+            # locale the system has not generated would make file names ASCII, and a
+            # download of 批示原件.pdf arrive as "download".
+            env={**os.environ, "LANG": "C.UTF-8", "LANGUAGE": "zh_CN"},
         )
         yield b
         b.close()
