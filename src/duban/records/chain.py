@@ -8,10 +8,10 @@ has always used (no directive or task: these records stand alone).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.apps import apps
 
@@ -54,16 +54,40 @@ def body_of(ev: RecordEvent) -> bytes:
     )
 
 
-def append(
-    holder: ChainedRecord,
+class Holder(Protocol):
+    """A row that keeps the head of its own stream (ChainedRecord, SpotCheck, Campaign)."""
+
+    pk: Any
+    event_seq: int
+    head_hash: str
+
+    @property
+    def stream(self) -> str: ...
+
+    def save(self, *, update_fields: list[str]) -> None: ...
+
+
+class _Event(Protocol):
+    hash: str
+
+    def save(self, *args: Any, **kwargs: Any) -> None: ...
+
+
+E = TypeVar("E", bound=_Event)
+
+
+def append_to(
+    model: Callable[..., E],
+    holder: Holder,
     *,
     kind: str,
     at: datetime,
     by: User | None,
     payload: dict[str, Any],
     unit: Unit | None = None,
-) -> RecordEvent:
-    """Append one event to the holder's stream and save its head.
+) -> E:
+    """Append one event of `model` (a table with RecordEvent's columns) to the holder's
+    stream and save its head. The supervision record shares this with `append`.
 
     Call inside an action (one transaction) after the holder has its pk. Two writers of one
     holder must be serialised by the caller (select_for_update on the holder row), as the
@@ -86,7 +110,7 @@ def append(
         actor_unit_id=unit.pk if unit else None,
         payload=payload,
     )
-    event = RecordEvent(
+    event = model(
         stream=holder.stream,
         seq=seq,
         kind=kind,
@@ -101,6 +125,19 @@ def append(
     holder.event_seq, holder.head_hash = seq, event.hash
     holder.save(update_fields=["event_seq", "head_hash"])
     return event
+
+
+def append(
+    holder: ChainedRecord,
+    *,
+    kind: str,
+    at: datetime,
+    by: User | None,
+    payload: dict[str, Any],
+    unit: Unit | None = None,
+) -> RecordEvent:
+    """Append one event to a ChainedRecord's stream and save its head (see `append_to`)."""
+    return append_to(RecordEvent, holder, kind=kind, at=at, by=by, payload=payload, unit=unit)
 
 
 def events_of(holder: ChainedRecord) -> list[RecordEvent]:

@@ -9,14 +9,13 @@ JSON), with the head kept on the record row so a removed last event is found too
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from duban.audit.chain import GENESIS, event_hash
-from duban.org.models import Unit, User
-from duban.records.chain import canonical
+from duban.org.models import User
+from duban.records.chain import append_to, canonical
 from duban.supervise.models import Campaign, SpotCheck, SupervisionEvent
 
 
@@ -28,36 +27,8 @@ def append(
     by: User | None,
     payload: dict[str, Any],
 ) -> SupervisionEvent:
-    """Append one event to the record's stream and move its head (caller saves holder)."""
-    # What the database gives back is what verify sees: JSON-normalise the payload.
-    payload = json.loads(json.dumps(payload))
-    unit: Unit | None = by.unit if by is not None else None
-    seq = holder.event_seq + 1
-    prev = holder.head_hash or GENESIS
-    body = canonical(
-        stream=holder.stream,
-        seq=seq,
-        kind=kind,
-        at=at,
-        actor_id=by.pk if by else None,
-        actor_unit_id=unit.pk if unit else None,
-        payload=payload,
-    )
-    event = SupervisionEvent(
-        stream=holder.stream,
-        seq=seq,
-        kind=kind,
-        at=at,
-        actor=by,
-        actor_unit=unit,
-        payload=payload,
-        prev_hash=prev,
-        hash=event_hash(prev, body),
-    )
-    event.save()
-    holder.event_seq, holder.head_hash = seq, event.hash
-    holder.save(update_fields=["event_seq", "head_hash"])
-    return event
+    """Append one event to the record's stream and move its head (records.chain.append_to)."""
+    return append_to(SupervisionEvent, holder, kind=kind, at=at, by=by, payload=payload)
 
 
 @dataclass
