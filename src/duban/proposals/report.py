@@ -240,18 +240,18 @@ def publish(*, year: int, out: Path, user: User, now: datetime | None = None) ->
     index = out / f"{year}年建议提案公开答复.xlsx"
     index.write_bytes(public_replies_xlsx(replies))
     written.append(index)
-    _log_export(user, now, f"proposals publish {year}: {len(replies)} replies")
+    log_export(user, now, f"proposals publish {year}: {len(replies)} replies")
     return written
 
 
 def generate(*, user: User, year: int, now: datetime | None = None) -> YearFigures:
     now = now or timezone.now()
     f = selectors.year_figures(user, year, today=timezone.localdate(now))
-    _log_export(user, now, f"proposals report {year}")
+    log_export(user, now, f"proposals report {year}")
     return f
 
 
-def _log_export(user: User, now: datetime, detail: str) -> None:
+def log_export(user: User, now: datetime, detail: str) -> None:
     AccessLog.objects.create(
         at=now, kind=AccessKind.EXPORT, user=user, username=user.username, detail=detail
     )
