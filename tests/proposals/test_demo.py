@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from duban.audit.verify import rebuild, verify_chain
+from duban.coordination.tick import tick
 from duban.demo.build import COUNTY_FILE
 from duban.demo.proposals import build_proposals
 from duban.org.loader import load_file
 from duban.proposals.models import Body, FollowUp, Proposal, State
 from duban.records import chain
-from duban.coordination.tick import tick
 from duban.work.models import Light, Task
 from tests.conftest import at
 
