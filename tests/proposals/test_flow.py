@@ -370,3 +370,28 @@ def test_nothing_is_stored_when_the_chain_write_fails(
 
     assert not Directive.objects.exists()
     assert Proposal.objects.count() == 1
+
+
+def test_the_county_setting_changes_the_deadlines(year: Year) -> None:
+    from duban.proposals.models import ProposalConfig
+    from duban.work.models import writing
+
+    with writing():
+        ProposalConfig(pk=1, reply_months=2, co_opinion_days=20, adjust_workdays=5).save()
+    p = year.assign(year.register())
+    assert p.task is not None and p.task.due == date(2026, 4, 10)
+    assert p.co_due == date(2026, 3, 2) and p.adjust_until == date(2026, 2, 24)
+
+
+def test_the_office_list_filters_overdue_items(year: Year) -> None:
+    from duban.proposals import selectors
+
+    late = year.assign(year.register(1))
+    year.register(2)
+    f = selectors.Filters(session=year.session.pk, overdue=True)
+    assert selectors.item_list(year.c.alice, f, today=date(2026, 5, 11)) == [late]
+    assert selectors.item_list(year.c.alice, f, today=date(2026, 5, 10)) == []
+    f = selectors.Filters(session=year.session.pk, state=State.REGISTERED)
+    assert [p.number for p in selectors.item_list(year.c.alice, f, today=date(2026, 5, 1))] == [2]
+    f = selectors.Filters(unit=year.c.b.pk)
+    assert selectors.item_list(year.c.alice, f, today=date(2026, 5, 1)) == [late]
