@@ -395,3 +395,28 @@ def test_the_office_list_filters_overdue_items(year: Year) -> None:
     assert [p.number for p in selectors.item_list(year.c.alice, f, today=date(2026, 5, 1))] == [2]
     f = selectors.Filters(unit=year.c.b.pk)
     assert selectors.item_list(year.c.alice, f, today=date(2026, 5, 1)) == [late]
+
+
+def test_a_dissatisfied_deputy_costs_the_unit_points(year: Year) -> None:
+    """Issue 14 point 8: counties deduct for a 不满意; the rule counts the reopening a
+    deputy's 不满意 caused (a spot check's reopening is FALSE_FINDING's)."""
+    from decimal import Decimal
+
+    from duban.supervise import periods, scores
+    from duban.supervise.models import RuleKind, ScoreRule
+
+    ScoreRule.objects.all().delete()
+    rule = ScoreRule.objects.create(
+        name="代表不满意", kind=RuleKind.DISSATISFIED, points=Decimal("-2"), text="不满意扣2分"
+    )
+    p = year.assign(year.register())
+    year.contact(p)
+    year.reply(p, "D")
+    actions.record_satisfaction(
+        proposal=p, level="dissatisfied", comment="答复敷衍", by=year.c.alice,
+        now=at("2026-05-06 10:00"),
+    )  # fmt: skip
+    items = scores.items_for(periods.year(2026), now=at("2026-12-01 09:00"))
+    (item,) = [i for i in items if i.rule.pk == rule.pk]
+    assert (item.unit_id, item.points) == (year.c.a.pk, Decimal("-2.00"))
+    assert item.why == "05月06日代表委员对答复不满意，再次办理：答复敷衍"
