@@ -285,6 +285,7 @@ def test_dissatisfied_reopens_the_task_for_a_second_round(year: Year) -> None:
     )
     p.refresh_from_db()
     assert (p.state, p.round, p.first_satisfaction) == (State.HANDLING, 2, "dissatisfied")
+    assert p.co_due == date(2026, 6, 5)  # the co-units' window opens again
     task = p.task
     assert task is not None
     task.refresh_from_db()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError
@@ -877,9 +877,8 @@ def record_satisfaction(
         )
         p.round += 1
         p.state = State.HANDLING
-        p.co_due = (
-            _today(now) + (p.co_due - _today(p.assigned_at)) if p.co_due and p.assigned_at else None
-        )
+        # The co-units' window opens again with the second round.
+        p.co_due = _today(now) + timedelta(days=cfg.co_opinion_days)
         fields += ["round", "co_due"]
         payload["reopened"] = {"round": p.round, "due": resolved.due.isoformat()}
     else:
