@@ -15,6 +15,8 @@ FORBIDDEN = [
     ("work", ("duban.records",)),
     ("records", ("duban.supervise", "duban.documents", "duban.web", "duban.management")),
     ("org", ("duban.work", "duban.supervise", "duban.documents", "duban.web")),
+    # The streams sit beside supervise/documents: they never reach up to the pages or CLI.
+    ("proposals", ("duban.web", "duban.management", "duban.api", "duban.supervise")),
 ]
 # work/tick.py coordinates several rooms and is being moved above work (issue 12, helper
 # "serve"); until then it is the one known exception.

@@ -154,6 +154,9 @@ class RuleKind(models.TextChoices):
     FALSE_FINDING = "false_finding", "抽查核实不属实（每项）"
     PARTIAL_FINDING = "partial_finding", "抽查核实基本属实（每项）"
     ESCALATED = "escalated", "督办升级（每次）"
+    # 人大建议/政协提案 (proposals/): the deputy or member was not satisfied with the reply,
+    # which reopens the handling task (重新办理) — counties deduct for it (issue 14 point 8).
+    DISSATISFIED = "dissatisfied", "代表委员对答复不满意（每次）"
 
 
 class ScoreRule(models.Model):

@@ -56,6 +56,7 @@ _EVENT_RULES = {
     RuleKind.FALSE_FINDING: EventKind.SPOT_CHECKED,
     RuleKind.PARTIAL_FINDING: EventKind.SPOT_CHECKED,
     RuleKind.ESCALATED: EventKind.ESCALATED,
+    RuleKind.DISSATISFIED: EventKind.REOPENED,
 }
 _DUE_SETTERS = (
     EventKind.ASSIGNED,
@@ -394,6 +395,10 @@ def _event_why(rule: ScoreRule, e: Event) -> str | None:
         if rule.step_id is not None and p.get("step") != rule.step_id:
             return None
         return f"{on}{p.get('note') or p.get('name', '')}"
+    if rule.kind == RuleKind.DISSATISFIED:
+        # Only a reopening after a deputy's 不满意 (its event names the proposal), not one
+        # after an untrue spot-check finding, which FALSE_FINDING already counts.
+        return f"{on}{p.get('reason', '')}" if p.get("proposal") else None
     return None
 
 

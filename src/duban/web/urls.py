@@ -1,7 +1,7 @@
 """Every page of the workspace. Views live in web/views/, one module per area."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from duban.web.fields import IdConverter
 from duban.web.views import (
@@ -168,6 +168,7 @@ urlpatterns = [
         name="integration_delivery_retry",
     ),
     # notifications
+    path("proposals/", include("duban.web.proposal_urls")),
     path("notifications/", notifications.inbox, name="notifications"),
     path("notifications/<id:pk>/read/", notifications.read, name="notification_read"),
     path("notifications/read-all/", notifications.read_all, name="notifications_read_all"),
