@@ -94,15 +94,13 @@ def _require(activity: Activity, change: str, what: str) -> None:
         )
 
 
-def _default_unit(kind: str, sites: Sequence[Site], by: User) -> Unit | None:
+def _default_unit(kind: str, units: Sequence[Unit], by: User) -> Unit | None:
     """Who answers for a template item: the office's own section for 办内科室 items, else
-    the first site's host of the kind asked for; else left for the office to choose."""
+    the first site host, then the first accompanying unit, of the kind asked for; else
+    nobody, and the office chooses before the plan goes out."""
     if kind == UnitKind.SECTION:
         return by.unit
-    for site in sites:
-        if site.host_unit is not None and site.host_unit.kind == kind:
-            return site.host_unit
-    return None
+    return next((u for u in units if u.kind == kind), None)
 
 
 @action
@@ -145,6 +143,8 @@ def create(
         if p.leader is None and p.unit is None:
             raise Invalid(f"第{i}位参加人员：请选择领导或单位。", field="participants")
         Participant(activity=activity, order=i, leader=p.leader, unit=p.unit, note=p.note).save()
+    candidates = [s.host_unit for s in made_sites if s.host_unit is not None]
+    candidates += [p.unit for p in participants if p.unit is not None]
     for i, t in enumerate(event_type.prep.all(), start=1):
         PrepItem(
             activity=activity,
@@ -153,7 +153,7 @@ def create(
             logistics=t.logistics,
             what=t.what,
             unit_kind=t.unit_kind,
-            unit=_default_unit(t.unit_kind, made_sites, by),
+            unit=_default_unit(t.unit_kind, candidates, by),
             lead_workdays=t.lead_workdays,
         ).save()
     chain.append(

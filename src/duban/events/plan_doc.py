@@ -11,9 +11,11 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from docx.oxml import OxmlElement
+from docx.shared import Pt
 
 from duban.documents.gbt9704 import (
     HEITI,
+    STYLE_TITLE,
     Imprint,
     Masthead,
     OfficialDocument,
@@ -26,11 +28,15 @@ from duban.events.models import Activity, LogisticsKind, Section
 from duban.org.models import County
 
 # 时间 | 内容 | 点位 | 人员: 156 mm across the 版心.
-SCHEDULE_WIDTHS = (24.0, 62.0, 34.0, 36.0)
+SCHEDULE_WIDTHS = (18.0, 58.0, 42.0, 38.0)
 
 
 def plan_title(activity: Activity) -> str:
     return f"{activity.title}方案"
+
+
+def schedule_title(activity: Activity) -> str:
+    return f"{activity.title}日程安排"
 
 
 def _when(start: time, end: time | None) -> str:
@@ -108,6 +114,9 @@ def build(activity: Activity, *, issued_on: date, now: datetime | None = None) -
         "各责任单位要高度重视，按照分工抓紧做好各项准备工作，在规定时限前完成并在督办系统中"
         "报告办结情况；活动当天保持通讯畅通，日程如有调整，以县政府办公室通知为准。"
     )
+    # 附件说明 (GB/T 9704 7.3.4): one blank line below the body, two characters in.
+    doc.blank(1)
+    doc.para(f"附件：{schedule_title(activity)}")
     doc.signature(office, issued_on)
     doc.imprint(Imprint(printer=office, printed_on=issued_on))
 
@@ -116,11 +125,15 @@ def build(activity: Activity, *, issued_on: date, now: datetime | None = None) -
     heading.paragraph_format.page_break_before = True
     head_run = heading.runs[0]
     set_fonts(head_run._r, HEITI)
-    doc.doc.add_paragraph(f"{activity.title}日程安排", style="公文标题")
+    # The attachment's title in 小标宋 小二 without the blank line below a document title:
+    # the page is the schedule's, and a long schedule needs every line of it.
+    title_para = doc.doc.add_paragraph(schedule_title(activity), style=STYLE_TITLE)
+    for run in title_para.runs:
+        run.font.size = Pt(18)
     rows = [[_when(i.start, i.end), i.what, i.site.name if i.site else "", i.who] for i in schedule]
     table = doc.table(["时间", "内容", "点位", "人员"], rows, SCHEDULE_WIDTHS, left=(1, 2, 3))
     _keep_rows_whole(table)
-    # Keep the 附件 heading with its table: mark the heading and title "keep with next".
+    # Keep the 附件 heading and the title with the table.
     for para in doc.doc.paragraphs[-2:]:
         para.paragraph_format.keep_with_next = True
     return doc

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
+from typing import TextIO
 
 from django.db.models import QuerySet
 
@@ -106,3 +109,44 @@ def follow_up_drafts(activity: Activity) -> list[TaskDraft]:
             )
         )
     return drafts
+
+
+@dataclass(frozen=True)
+class YearRow:
+    activity: Activity
+    follow_ups: int
+    follow_ups_closed: int
+
+    @property
+    def rate(self) -> str:
+        if not self.follow_ups:
+            return "—"
+        return f"{100 * self.follow_ups_closed / self.follow_ups:.0f}%"
+
+
+def year_rows(user: User, year: int) -> list[YearRow]:
+    events = year_list(user, year)
+    progress = follow_up_progress([a.pk for a in events])
+    return [YearRow(a, *progress.get(a.pk, (0, 0))) for a in events]
+
+
+YEAR_HEADERS = ["日期", "类型", "活动名称", "带队领导", "状态", "后续事项", "已办结", "落实率"]
+
+
+def write_year_csv(out: TextIO, *, user: User, year: int) -> None:
+    writer = csv.writer(out)
+    writer.writerow(YEAR_HEADERS)
+    for row in year_rows(user, year):
+        a = row.activity
+        writer.writerow(
+            [
+                a.day.isoformat(),
+                a.event_type.name,
+                a.title,
+                str(a.leader) if a.leader else "",
+                a.get_state_display(),
+                row.follow_ups,
+                row.follow_ups_closed,
+                row.rate,
+            ]
+        )
