@@ -463,6 +463,7 @@ def register_follow_up(
 ) -> Directive:
     """后续落实: a directive of its own (with its tasks) whose source is this event."""
     now = _now(now)
+    _require_supervisor(by, "登记后续落实事项")
     activity = _lock(activity)
     _require(activity, "follow_up", "登记后续落实事项")
     directive = work.register(
