@@ -13,8 +13,14 @@ from django.utils import timezone
 from duban.events.models import Activity, ActivityState, EventType, Mark
 from duban.notify.models import Outbox
 from tests.conftest import County
+from tests.events.conftest import ensure_types
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _types(county: County) -> None:
+    ensure_types()
 
 
 def _new_event(client: Any, county: County, **over: str) -> Any:
