@@ -90,3 +90,32 @@ def test_the_office_marks_the_day_on_a_phone(web_county: County, page: Any) -> N
     assert marks["迎接客商"] == Mark.STARTED and marks["察看标准厂房"] == Mark.PROBLEM
     told = {o.recipient.username for o in Outbox.objects.filter(kind="event_changed")}
     assert told == {"lily", "bob", "carl", "amy", "adam"}
+
+
+def test_the_follow_up_form_comes_pre_filled_from_the_notes(web_county: County, page: Any) -> None:
+    c = web_county
+    ev = _today_event(c)
+    now = timezone.now()
+    item = ev.schedule.order_by("start").first()
+    assert item is not None
+    actions.mark(item=item, state=Mark.DONE, by=c.alice, now=now)
+    actions.record_notes(
+        activity=ev,
+        notes="客商提出：请城关镇牵头，县财政局配合，于12月30日前完成厂房水电配套。",
+        by=c.alice,
+        now=now,
+    )
+    sign_in(page, "alice")
+    page.wait_for_load_state()
+    page.goto(f"{page.base}/events/{ev.pk}/")
+    page.get_by_role("link", name="从活动记录登记后续事项").click()
+    page.wait_for_url(f"**/events/{ev.pk}/follow-up/")
+    assert "厂房水电配套" in page.get_by_label("事项内容").input_value()
+    form = page.locator(".task-form").first
+    assert "城关镇" in form.inner_text() and "县财政局" in form.inner_text()
+    screenshot(page, "events_follow_up_form")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.get_by_text("后续落实事项已登记为来文").wait_for()
+    assert page.get_by_role("heading", name="后续落实（0/1项已办结）").is_visible()
+    screenshot(page, "events_detail_follow_up")
+    assert ev.follow_ups.count() == 1

@@ -34,6 +34,17 @@ from duban.work.extraction import extract_for_office
 from duban.work.models import DirectiveKind, Task
 
 VIEWERS = (Role.SUPERVISOR, Role.LEADER)
+HISTORY = {
+    "created": "建立方案",
+    "prep_set": "调整准备事项",
+    "plan_issued": "印发方案并交办",
+    "marked": "现场记录",
+    "schedule_changed": "调整日程",
+    "notes": "活动记录",
+    "follow_up": "登记后续落实事项",
+    "closed": "办结",
+}
+MARK_LABELS = dict(Mark.choices)
 
 
 def _activity(request: HttpRequest, pk: int) -> Activity:
@@ -120,7 +131,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "follow_ups": [(f, tasks_by_directive.get(f.directive_id, [])) for f in follow_ups],
             "progress": progress,
             "units": Unit.objects.filter(is_active=True),
-            "history": chain.events_of(activity),
+            "history": [
+                (HISTORY.get(e.kind, e.kind), MARK_LABELS.get(e.payload.get("mark", ""), ""), e)
+                for e in chain.events_of(activity)
+            ],
             "can_act": acting_user(request).role == Role.SUPERVISOR,
             "S": ActivityState,
             "pdf_available": pdf.available(),
