@@ -90,7 +90,6 @@ def test_the_office_runs_an_event_through_the_pages(county: County, client_for: 
     docx = alice.get(reverse("event_plan", args=[ev.pk, "docx"]))
     assert docx.status_code == 200 and docx["Content-Disposition"].startswith("attachment")
     assert b"".join(docx.streaming_content)[:2] == b"PK"
-    docx.close()
     assert alice.get(reverse("event_plan", args=[ev.pk, "odt"])).status_code == 404
 
     day = alice.get(reverse("event_day", args=[ev.pk])).content.decode()

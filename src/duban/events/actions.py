@@ -384,7 +384,8 @@ def change_schedule(
     _require_supervisor(by, "调整日程")
     activity = _lock(item.activity)
     _require(activity, "change_schedule", "调整日程")
-    item = ScheduleItem.objects.select_for_update().select_related("site").get(pk=item.pk)
+    # (No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join.)
+    item = ScheduleItem.objects.select_for_update().get(pk=item.pk)
     if site is not None and site.activity_id != activity.pk:
         raise Invalid("所选点位不属于本活动。", field="site")
     old_start, old_site = item.start, item.site
