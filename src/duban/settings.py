@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "duban.documents",
     "duban.api",
     "duban.proposals",
+    "duban.events",
     # django-ninja, listed so its docs page uses the Swagger UI files it ships (no CDN).
     "ninja",
     "duban",  # management commands live in duban/management/commands

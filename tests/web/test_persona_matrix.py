@@ -10,7 +10,7 @@ refused, and nothing may change for them (the access log aside).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -76,8 +76,23 @@ def world(county: County) -> dict[str, Any]:
     from duban.web.models import SavedFilter
 
     deliver(now=NOW)
+    from duban.events import actions as ev
+    from duban.events.models import EventType
+    from tests.events.conftest import ensure_types
+
+    ensure_types()
+    event = ev.create(
+        event_type=EventType.objects.get(code="research"),
+        title="调研",
+        day=date(2026, 3, 20),
+        schedule=[ev.ItemDraft(time(9, 0), "出发")],
+        by=c.alice,
+        now=NOW,
+    )
 
     return {
+        "event": event.pk,
+        "event_item": event.schedule.get().pk,
         "county": c,
         "task": task.pk,
         "directive": task.directive_id,
@@ -272,6 +287,21 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("integration_webhook", "/integrations/1/webhook/", everyone(405)),
         ("integration_token_revoke", "/integrations/tokens/1/revoke/", everyone(405)),
         ("integration_delivery_retry", "/integrations/deliveries/1/retry/", everyone(405)),
+        # 重大活动 (issue 19): the office plans and runs them, county leaders follow them
+        ("event_list", "/events/", only(office)),
+        ("event_export", "/events/export.csv", only(office)),
+        ("event_new", "/events/new/", only(sup)),
+        ("event_detail", f"/events/{w['event']}/", only(office)),
+        ("event_units", f"/events/{w['event']}/units/", everyone(405)),
+        ("event_issue", f"/events/{w['event']}/issue/", everyone(405)),
+        ("event_plan", f"/events/{w['event']}/plan.docx", only(office)),
+        ("event_day", f"/events/{w['event']}/day/", only(sup)),
+        ("event_notes", f"/events/{w['event']}/notes/", everyone(405)),
+        # Before the event there is nothing to follow up: back to its page.
+        ("event_follow_up", f"/events/{w['event']}/follow-up/", only(sup, ok=302)),
+        ("event_close", f"/events/{w['event']}/close/", everyone(405)),
+        ("event_mark", f"/events/items/{w['event_item']}/mark/", everyone(405)),
+        ("event_change", f"/events/items/{w['event_item']}/change/", everyone(405)),
     ]
 
 
