@@ -121,3 +121,49 @@ def test_a_headings_topic_ends_at_the_next_heading_of_its_level() -> None:
     first, second = _one(text, base=date(2024, 10, 5))
     assert first.text.startswith("秋冬季森林防火：")
     assert second.text == "于2030年6月底前完成项目策划。"
+
+
+def test_work_by_person_then_unit_that_carries_it_out() -> None:
+    # A chain of "<work>由<person>牵头,<unit>落实": one task per work, led by the unit.
+    tasks = _one(
+        "会议决定:东区道路整治由李强牵头,城关镇落实;河道清淤由王芳牵头,县水利局落实;"
+        "督导组负责每天报送进度。"
+    )
+    assert [(t.text, t.lead) for t in tasks[:2]] == [
+        ("东区道路整治", ["城关镇"]),
+        ("河道清淤", ["县水利局"]),
+    ]
+    assert tasks[2].lead == ["督导组"] and tasks[2].cycle_raw == "每天"
+
+
+def test_hope_addresses_a_group() -> None:
+    tasks = _one("希望各地各有关部门高度重视,加大工作推进力度,如期完成目标任务。")
+    assert len(tasks) == 1 and tasks[0].lead == ["各地各有关部门"]
+
+
+def test_page_metadata_line_is_no_task() -> None:
+    tasks = _one(
+        "发布时间:2023-01-30 08:56 来源:某县人民政府(办公室)\n\n"
+        "各牵头责任单位要切实履行牵头抓总职责,制定工作方案。各协同责任单位要主动配合。"
+    )
+    assert [t.lead for t in tasks] == [["各牵头责任单位"], ["各协同责任单位"]]
+
+
+def test_first_time_is_not_an_enumerator() -> None:
+    tasks = _one("各级各部门要强化责任,加强统筹,第一时间制定计划方案。")
+    assert len(tasks) == 1
+
+
+def test_yiding_yao_after_the_unit() -> None:
+    tasks = _one("各县市一定要树立项目谋划意识,把项目规划好。")
+    assert len(tasks) == 1 and tasks[0].lead == ["各县市"]
+
+
+def test_a_point_that_names_its_addressee_does_not_lend_it_on() -> None:
+    tasks = _one(
+        "会议提出要求,一是各村成立工作专班;二是镇督导组要加强督导考核;"
+        "三是组织党员开展示范活动;四是各村要建立长效保洁制度。"
+    )
+    leads = [t.lead for t in tasks]
+    assert ["镇督导组"] in leads and ["各村"] in leads
+    assert not any("组织党员" in t.text for t in tasks)

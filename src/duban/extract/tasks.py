@@ -42,7 +42,7 @@ from duban.extract.draft import DraftTask, _Context
 from duban.extract.folding import fold
 from duban.extract.lists import Line, _lines, _plan_pass
 from duban.extract.numerals import cn_int
-from duban.extract.prose import _EXHORTATION, _prose_pass
+from duban.extract.prose import _EXHORTATION, _META_LINE, _prose_pass
 from duban.extract.tables import _table_pass
 from duban.extract.units import (
     Known,
@@ -53,8 +53,10 @@ __all__ = ["DraftTask", "extract", "stated_date"]
 
 
 def _is_exhortation(task: DraftTask) -> bool:
-    """认真贯彻落实…精神 opens an attitude statement, not a task (the annotation rules)."""
-    return bool(_EXHORTATION.match(fold(task.text)))
+    """认真贯彻落实…精神 opens an attitude statement, not a task (the annotation rules);
+    a page's metadata line (发布时间:… 来源:…) is none either."""
+    text = fold(task.text)
+    return bool(_EXHORTATION.match(text) or _META_LINE.match(text))
 
 
 def extract(
