@@ -439,6 +439,7 @@ def _clause(
             (starts_with_modal or enumerated)
             and current.has_action(f)
             and not (starts_with_modal and n > 0 and _SCOPE_BEFORE.match(f, clauses[n - 1].start))
+            and not (starts_with_modal and not enumerated and n > 0 and clauses[n - 1].delim == ",")
         ):
             # X要A，要B / X：一是A；二是B — one task per point, same addressee. After a scope
             # (…，特别是滞后的事项，要…; 对需要时间的，要…) the 要 goes on with the same point.
