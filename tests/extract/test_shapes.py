@@ -167,3 +167,16 @@ def test_a_point_that_names_its_addressee_does_not_lend_it_on() -> None:
     leads = [t.lead for t in tasks]
     assert ["镇督导组"] in leads and ["各村"] in leads
     assert not any("组织党员" in t.text for t in tasks)
+
+
+def test_fields_run_together_on_one_line() -> None:
+    # A page that lost its line breaks: items and their fields on one line.
+    tasks = _one(
+        "现将进展情况公示如下。 1.新建停车场2处。 牵头领导:王某 责任单位:县住建局 "
+        "项目责任人:李某 配合单位:县财政局 实际完成情况:已完成50%。 2.改造老旧小区3个。 "
+        "牵头领导:张某 责任单位:县房管局 实际完成情况:正在施工。"
+    )
+    assert [(t.text, t.lead, t.co) for t in tasks] == [
+        ("新建停车场2处。", ["县住建局"], ["县财政局"]),
+        ("改造老旧小区3个。", ["县房管局"], []),
+    ]
