@@ -180,3 +180,24 @@ def test_fields_run_together_on_one_line() -> None:
         ("新建停车场2处。", ["县住建局"], ["县财政局"]),
         ("改造老旧小区3个。", ["县房管局"], []),
     ]
+
+
+def test_year_less_date_takes_the_year_the_text_names_when_undated() -> None:
+    text = (
+        "为保质保量完成2020年全县青贮玉米种植任务,现通知如下:\n"
+        "各乡镇务必于3月15日前全面完成种植面积落实任务;\n"
+        "各职能部门要在一个月内形成放权名单。"
+    )
+    tasks = extract(text, base=None)
+    assert tasks[0].deadline == date(2020, 3, 15) and tasks[0].deadline_past
+    # A relative limit needs the document's own date: it stays unresolved.
+    assert tasks[1].deadline_raw is not None and tasks[1].deadline is None
+
+
+def test_salutation_before_a_purpose_clause_is_no_label() -> None:
+    tasks = _one(
+        "市直有关部门: 为切实做好防汛减灾工作,市防汛办修订形成了预案征求意见稿。"
+        "请各单位于6月18日前将修改意见反馈至市防汛办。"
+    )
+    assert [t.lead for t in tasks] == [["各单位"]]
+    assert tasks[0].deadline == date(2024, 6, 18)

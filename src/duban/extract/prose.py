@@ -119,6 +119,8 @@ _OWNER_WORD = re.compile(r"牵头|负责|承办|主办|主责")
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
 
 
+# What follows a salutation (市直有关部门: 为切实做好…), not a label's list of points.
+_SALUTATION_NEXT = re.compile(r"\s*(?:为了?|根据|按照|经|现将|近期|近日|近年来|今年以来)")
 # A page's metadata line (发布时间:… 来源:…) is never a directive.
 _META_LINE = re.compile(
     r"\s*(?:发布时间|发布日期|发布机构|来源|索引号|文号|发文字号|成文日期|作者|阅读次数|浏览次数|点击数)\s*:"
@@ -355,6 +357,7 @@ def _clause(
             and not label.anaphor
             and n < len(clauses) - 1
             and not (n > 0 and clauses[n - 1].delim == "," and _whole_units(ctx, clauses[n - 1]))
+            and not _SALUTATION_NEXT.match(f, clause.end + 1)
         ):
             # 县住建局：1.加快…；2.推进…: the label names the addressee of what follows.
             if st.current is not None:

@@ -38,6 +38,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from duban.extract.deadline import Kind, parse_deadline
 from duban.extract.draft import DraftTask, _Context
 from duban.extract.folding import fold
 from duban.extract.lists import Line, _lines, _plan_pass
@@ -88,12 +89,15 @@ def extract(
     out: list[DraftTask] = []
     headings = _headings(ctx.f, lines)
     today = base or datetime.now(tz=_SHANGHAI).date()
+    text_year = _text_year(ctx.f) if base is None else None
     for task in sorted(ctx.tasks, key=lambda t: t.start):
         key = (fold(task.text), tuple(task.lead), tuple(task.co))
         if key in seen or _is_exhortation(task):
             continue
         seen.add(key)
         task = _with_topic(ctx, task, headings)
+        if text_year is not None:
+            task = _in_text_year(task, text_year, calendar)
         if task.deadline is not None and task.deadline < today:
             task = replace(task, deadline_past=True)
         out.append(task)
@@ -138,6 +142,41 @@ def _with_topic(
     if len(core) < 2 or any(core[i : i + 2] in text for i in range(len(core) - 1)):
         return task
     return replace(task, text=f"{topic}：{task.text}")
+
+
+# A year the text names (2020年全县…, 截止:2019-06-18), for year-less dates when the
+# document's own date is unknown.
+_YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|-\d{1,2}-\d{1,2})")
+# A calendar date without a year (3月15日前, 10月底, 第三季度): resolvable from a year alone.
+# Relative limits (一个月内, 5个工作日内, 本周五前) need the document's date and stay open.
+_CALENDAR_PHRASE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月|季度|年底|年内|上半年")
+_RELATIVE_PHRASE = re.compile(r"内|工作日|周|星期|本月|下月|天")
+
+
+def _text_year(f: str) -> int | None:
+    """The year the text names most often (the latest of equals)."""
+    counts: dict[int, int] = {}
+    for m in _YEAR_NAMED.finditer(f):
+        year = int(m[1])
+        counts[year] = counts.get(year, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], y))
+
+
+def _in_text_year(task: DraftTask, year: int, calendar: WorkCalendar | None) -> DraftTask:
+    """Resolve a year-less calendar date in the year the text names. The middle of that
+    year stands for the unknown date: no date of the same year rolls into the next."""
+    raw = task.deadline_raw
+    if task.deadline is not None or raw is None:
+        return task
+    folded = fold(raw)
+    if not _CALENDAR_PHRASE.search(folded) or _RELATIVE_PHRASE.search(folded):
+        return task
+    found = parse_deadline(raw, date(year, 7, 1), calendar)
+    if found is None or found.kind is not Kind.DATE or found.due is None:
+        return task
+    return replace(task, deadline=found.due, deadline_kind=Kind.DATE, provisional=found.provisional)
 
 
 _LABELLED_DATE = re.compile(
