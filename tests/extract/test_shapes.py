@@ -201,3 +201,11 @@ def test_salutation_before_a_purpose_clause_is_no_label() -> None:
     )
     assert [t.lead for t in tasks] == [["各单位"]]
     assert tasks[0].deadline == date(2024, 6, 18)
+
+
+def test_addressee_in_the_clause_before_its_yao() -> None:
+    tasks = _one(
+        "种子管理、农业执法等部门,要鼓励种子经营单位加大推广。"
+        "办公室在修改报告过程中,要客观反映过去一年的成果。"
+    )
+    assert [(t.lead, t.co) for t in tasks] == [(["种子管理"], ["农业执法"]), (["办公室"], [])]

@@ -119,6 +119,8 @@ _OWNER_WORD = re.compile(r"牵头|负责|承办|主办|主责")
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
 
 
+# 在修改《报告》过程中 / 在汛期: a time or circumstance between the addressee and its 要.
+_ADVERBIAL_SCOPE = re.compile(r"\s*在[^,;:。了]{1,30}?(?:过程中|期间|中|时|前|后)")
 # What follows a salutation (市直有关部门: 为切实做好…), not a label's list of points.
 _SALUTATION_NEXT = re.compile(r"\s*(?:为了?|根据|按照|经|现将|近期|近日|近年来|今年以来)")
 # A page's metadata line (发布时间:… 来源:…) is never a directive.
@@ -475,6 +477,21 @@ def _clause(
                     # 请A牵头，会同B研究提出意见: the action starts after the co-units.
                     current.clauses[-1] = (co_list.end, clause.end)
         return
+    if starts_with_modal and current is None and n > 0 and clauses[n - 1].delim == ",":
+        # 种子管理、农业执法等部门,要鼓励… / 办公室在修改报告过程中,要客观反映…: the
+        # addressee (alone, or with a 在…中/时 adverbial) stands in the clause before 要.
+        before = clauses[n - 1]
+        b_start = _core_start(ctx, before)[0]
+        named = unit_list_at(f, b_start, ctx.known, follow=_AFTER_UNITS)
+        if (
+            named is not None
+            and not named.anaphor
+            and (named.end >= before.end or _ADVERBIAL_SCOPE.fullmatch(f, named.end, before.end))
+        ):
+            units = named.units
+            st.current = _Draft(units[:1], units[1:], [(p + 1, clause.end)])
+            st.subject = (units[:1], units[1:])
+            return
     after_semicolon = n > 0 and clauses[n - 1].delim == ";" and not st.blocked
     if (
         topic is not None
