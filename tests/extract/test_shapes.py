@@ -209,3 +209,13 @@ def test_addressee_in_the_clause_before_its_yao() -> None:
         "办公室在修改报告过程中,要客观反映过去一年的成果。"
     )
     assert [(t.lead, t.co) for t in tasks] == [(["种子管理"], ["农业执法"]), (["办公室"], [])]
+
+
+def test_enumerated_group_with_a_bare_verb() -> None:
+    tasks = _one("会议提出要求,一是各村委会成立整治工作领导小组,发动群众;二是各村要建立保洁制度。")
+    assert [t.lead for t in tasks] == [["各村委会"], ["各村"]]
+
+
+def test_leaders_as_a_role_addressee() -> None:
+    tasks = _one("分管领导要既管业务又管党建。各牵头县领导要靠前指挥,强化统筹调度。")
+    assert [t.lead for t in tasks] == [["分管领导"], ["各牵头县领导"]]

@@ -110,7 +110,8 @@ _TIME_LIMIT = re.compile(r"\d{1,3}(?:\s*[-~至]\s*\d{1,3})?\s*个?(?:小时|工�
 _BARE_VERB = re.compile(
     r"进入|做好|加强|落实|开展|完成|组织|抓好|加快|推进|制定|建立|立即|迅速|全力|切实|认真|"
     r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
-    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法"
+    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法|"
+    r"成立"
 )
 _SCOPE = re.compile(r"(?:对于|对|针对)[^,;:。]{2,30}$")
 _GROUP_WORD = re.compile(r"各|全体|所有|有关|相关|其他|其它")
@@ -388,7 +389,7 @@ def _clause(
         sentence_text = f[clauses[0].start : clauses[-1].end]
         first = subject.units.units[0]
         if (
-            st.first_core
+            (st.first_core or enumerated)
             and _GROUP_WORD.match(f, first.start)
             and not _STATUS.search(sentence_text)
         ):
