@@ -33,6 +33,7 @@ string returned is sliced from the original, so it stands exactly as written.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -88,6 +89,7 @@ def extract(
     seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
     out: list[DraftTask] = []
     headings = _headings(ctx.f, lines)
+    scopes = _scopes(headings)
     today = base or datetime.now(tz=_SHANGHAI).date()
     text_year = _text_year(ctx.f) if base is None else None
     for task in sorted(ctx.tasks, key=lambda t: t.start):
@@ -95,7 +97,7 @@ def extract(
         if key in seen or _is_exhortation(task):
             continue
         seen.add(key)
-        task = _with_topic(ctx, task, headings)
+        task = _with_topic(ctx, task, headings, scopes)
         if text_year is not None:
             task = _in_text_year(task, text_year, calendar)
         if task.deadline is not None and task.deadline < today:
@@ -124,18 +126,36 @@ def _headings(f: str, lines: list[Line]) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def _scopes(headings: list[tuple[int, int, int, int]]) -> list[int]:
+    """For each heading, the index of the 关于… heading whose topic is in scope there, or -1:
+    a topic lasts until the next heading of its level or higher."""
+    out: list[int] = []
+    current = -1
+    for k, (_, level, a, b) in enumerate(headings):
+        if b > a:
+            current = k
+        elif current >= 0 and level <= headings[current][1]:
+            current = -1
+        out.append(current)
+    return out
+
+
 def _with_topic(
-    ctx: _Context, task: DraftTask, headings: list[tuple[int, int, int, int]]
+    ctx: _Context,
+    task: DraftTask,
+    headings: list[tuple[int, int, int, int]],
+    scopes: list[int],
 ) -> DraftTask:
     """A task under a 关于… heading names the heading's topic when its own text does not:
     立即开展隐患排查 → 秋冬季森林防火：立即开展隐患排查. The heading's scope ends at the next
     heading of its level or higher (三、请县发改局… is not about 森林防火)."""
-    topical = [h for h in headings if h[0] <= task.start and h[3] > h[2]]
-    if not topical:
+    # Headings come in text order: the last one at or before the task, by bisection, and
+    # the topic in scope there, read from `_scopes` (a scan of every heading per task made
+    # a long plan quadratic).
+    i = bisect_right(headings, task.start, key=lambda h: h[0]) - 1
+    if i < 0 or scopes[i] < 0:
         return task
-    start, level, a, b = topical[-1]
-    if any(start < h[0] <= task.start and h[1] <= level for h in headings):
-        return task
+    _, _, a, b = headings[scopes[i]]
     topic = ctx.text[a:b].strip()
     core = re.sub(r"^(?:做好|加强|推进|进一步|开展|全县|全区|全市|当前|近期)+", "", fold(topic))
     text = fold(task.text)
