@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -196,12 +197,35 @@ def _trailing_spec(
     return None
 
 
+# Fields run together on one line of a web page ("1.建成…。 牵头领导:王某 责任单位:市公安局
+# 配合单位:市城管局 实际完成情况:…"): each field, and each numbered item after one, is a
+# line of its own.
+_INLINE_FIELD = re.compile(
+    r"(?<= )(?:牵头单位|责任单位|配合单位|协办单位|牵头领导|责任领导|分管领导|项目责任人|"
+    r"完成时限|实际完成情况|完成情况|进展情况)\s*:"
+)
+_INLINE_ITEM = re.compile(r"(?<=[。 ] )\d{1,2}\.(?!\d)")
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if _INLINE_FIELD.search(text, start, end) is None:
+        return [(start, end)]
+    cuts = sorted(
+        {m.start() for m in _INLINE_FIELD.finditer(text, start, end)}
+        | {m.start() for m in _INLINE_ITEM.finditer(text, start, end)}
+    )
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
 def _lines(text: str, known: Known) -> list[Line]:
     lines: list[Line] = []
     pos = 0
-    for index, raw in enumerate(text.split("\n")):
-        start, end = pos, pos + len(raw)
-        pos = end + 1
+    spans: list[tuple[int, int]] = []
+    for raw in text.split("\n"):
+        spans.extend(_segments(text, pos, pos + len(raw)))
+        pos += len(raw) + 1
+    for index, (start, end) in enumerate(spans):
         while start < end and text[start] in " \t\r\u2022•·-*>":
             start += 1
         while end > start and text[end - 1] in " \t\r":

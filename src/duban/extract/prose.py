@@ -65,7 +65,7 @@ def _sentences(f: str, start: int, end: int) -> list[list[_Clause]]:
 
 
 _ENUM = re.compile(
-    r"(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[,、]?|"
+    r"(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}(?![时次批个年季])[,、]?|"
     r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[、.](?!\d)|"
     r"[①②③④⑤⑥⑦⑧⑨⑩]|其中|同时|此外|另外|最后|首先|其次)\s*"
 )
@@ -76,7 +76,9 @@ _LEAD_IN_WHOLE = re.compile(
 _LEAD_IN_INLINE = re.compile(
     r"(?:会议|会上|他|她)?(?:还|并|同时|特别|进一步|再次)?(?:强调|指出|要求)(?:,|:)?"
 )
-_HEAD_ROLE = re.compile(r"(?:主要领导|主要负责人|主要负责同志|分管领导)?(?:也|还|都|均|则)?")
+_HEAD_ROLE = re.compile(
+    r"(?:主要领导|主要负责人|主要负责同志|分管领导)?(?:也|还|都|均|则)?(?:一定|更)?"
+)
 _SCOPE_BEFORE = re.compile(r"\s*(?:特别是|尤其是|对于|对|针对|凡是?)[^,;:。]{1,30}的")
 _ALSO = re.compile(r"并(?=于|在|将|按|每)|并且|同时(?:要)?")
 _OWN_TIME = re.compile(r"尽快|立即|及时|马上|迅速|抓紧")
@@ -108,13 +110,37 @@ _TIME_LIMIT = re.compile(r"\d{1,3}(?:\s*[-~至]\s*\d{1,3})?\s*个?(?:小时|工�
 _BARE_VERB = re.compile(
     r"进入|做好|加强|落实|开展|完成|组织|抓好|加快|推进|制定|建立|立即|迅速|全力|切实|认真|"
     r"积极|主动|务必|进一步|严格|及时|督促|统筹|全面|深入|持续|强化|坚持|确保|着力|做到|"
-    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法"
+    r"负责|牵头|实行|实施|按月|按季|按周|按照|根据|对|每|定期|会同|联合|抓紧|尽快|加紧|继续|依法|"
+    r"成立"
 )
 _SCOPE = re.compile(r"(?:对于|对|针对)[^,;:。]{2,30}$")
 _GROUP_WORD = re.compile(r"各|全体|所有|有关|相关|其他|其它")
 _BY_INSIDE = re.compile(r"由")
 _OWNER_WORD = re.compile(r"牵头|负责|承办|主办|主责")
 _STATUS = re.compile(r"了|已经|已|正在|均已|截至|截止目前")
+
+
+# 在修改《报告》过程中 / 在汛期: a time or circumstance between the addressee and its 要.
+_ADVERBIAL_SCOPE = re.compile(r"\s*在[^,;:。了]{1,30}?(?:过程中|期间|中|时|前|后)")
+# What follows a salutation (市直有关部门: 为切实做好…), not a label's list of points.
+_SALUTATION_NEXT = re.compile(r"\s*(?:为了?|根据|按照|经|现将|近期|近日|近年来|今年以来)")
+# A page's metadata line (发布时间:… 来源:…) is never a directive.
+_META_LINE = re.compile(
+    r"\s*(?:发布时间|发布日期|发布机构|来源|索引号|文号|发文字号|成文日期|作者|阅读次数|浏览次数|点击数)\s*:"
+)
+# 九重区域环境整治由王光玲牵头,九重镇落实: a person leads the work, a unit carries it out.
+_PERSON_LEADS = re.compile(r"由([\u4e00-\u9fff]{2,3})牵头$")
+_CARRIES_OUT = re.compile(r"(?:负责)?落实$")
+
+
+def _person_leads(ctx: _Context, start: int, end: int) -> int | None:
+    """Where 由<person>牵头 starts when the clause ends so and the name is not a unit."""
+    m = _PERSON_LEADS.search(ctx.f, start, end)
+    if m is None or m.end() != end or m.start() <= start:
+        return None
+    if unit_list_at(ctx.f, m.start(1), ctx.known) is not None:
+        return None
+    return m.start()
 
 
 _EXHORTATION = re.compile(r"(?:认真|深入|全面|坚决)?(?:学习)?贯彻(?:落实)?[^,;。]{0,60}精神")
@@ -186,6 +212,9 @@ def _subject_at(ctx: _Context, p: int, end: int) -> _Subject | None:
     invited = False
     if f.startswith("请", p):
         invited, p = True, p + 1
+    elif f.startswith("希望", p):
+        # 希望各地各有关部门高度重视…: a directive in the register of a public notice.
+        invited, p = True, p + 2
     elif f.startswith("由", p):
         p += 1
         units = unit_list_at(f, p, ctx.known)
@@ -269,6 +298,7 @@ class _Sentence:
     start: int = 0  # where the sentence starts
     first_core: bool = True
     prefix: int | None = None  # a leading 对…/3月25日前 clause that belongs to the next task
+    enum_subject: bool = False  # the current addressee was named inside an enumerated point
 
 
 def _clause_end(f: str, start: int, limit: int) -> int:
@@ -291,6 +321,8 @@ def _prose_pass(ctx: _Context, lines: list[Line], consumed: set[int]) -> None:
     f = ctx.f
     for line in lines:
         if line.index in consumed or line.end <= line.start:
+            continue
+        if _META_LINE.match(f, line.start, line.end):
             continue
         topic: Topic | None = None
         prev: tuple[int, int] = (line.start, line.start)  # the previous sentence
@@ -328,6 +360,7 @@ def _clause(
             and not label.anaphor
             and n < len(clauses) - 1
             and not (n > 0 and clauses[n - 1].delim == "," and _whole_units(ctx, clauses[n - 1]))
+            and not _SALUTATION_NEXT.match(f, clause.end + 1)
         ):
             # 县住建局：1.加快…；2.推进…: the label names the addressee of what follows.
             if st.current is not None:
@@ -356,7 +389,7 @@ def _clause(
         sentence_text = f[clauses[0].start : clauses[-1].end]
         first = subject.units.units[0]
         if (
-            st.first_core
+            (st.first_core or enumerated)
             and _GROUP_WORD.match(f, first.start)
             and not _STATUS.search(sentence_text)
         ):
@@ -373,17 +406,46 @@ def _clause(
         subject = None  # 县发改局牵头编制了…方案: a progress report, not an instruction
     first_core = st.first_core
     st.first_core = False
+    if subject is not None and subject.kind == "lead_decl" and n > 0:
+        before = clauses[n - 1]
+        b_start = _core_start(ctx, before)[0]
+        by = _person_leads(ctx, b_start, before.end)
+        if by is not None and _CARRIES_OUT.search(f, subject.units.end, clause.end):
+            # …由<person>牵头,<unit>落实: the unit leads; the work is what precedes 由.
+            if st.current is not None:
+                _finish(ctx, st.current)
+            units = subject.units.units
+            st.current = _Draft(units[:1], units[1:], [(b_start, by)])
+            st.subject = (units[:1], units[1:])
+            return
     if subject is not None:
         _addressed(ctx, st, subject, p, clause, prev)
+        st.enum_subject = enumerated
         return
     # No addressee in this clause.
     starts_with_modal = bool(re.match(r"要(?!求|素|点)", whole))
     current = st.current
+    if (
+        current is not None
+        and n + 1 < len(clauses)
+        and _person_leads(ctx, p, clause.end) is not None
+    ):
+        # The next clause names the unit that carries this work out: a task of its own.
+        _finish(ctx, current)
+        st.current = None
+        return
+    if current is not None and enumerated and st.enum_subject:
+        # 一是A要…；二是B要…；三是组织党员…: a point that named its own addressee does not
+        # lend it to the next point; a subjectless point then has no addressee.
+        _finish(ctx, current)
+        st.current = None
+        return
     if current is not None:
         if (
             (starts_with_modal or enumerated)
             and current.has_action(f)
             and not (starts_with_modal and n > 0 and _SCOPE_BEFORE.match(f, clauses[n - 1].start))
+            and not (starts_with_modal and not enumerated and n > 0 and clauses[n - 1].delim == ",")
         ):
             # X要A，要B / X：一是A；二是B — one task per point, same addressee. After a scope
             # (…，特别是滞后的事项，要…; 对需要时间的，要…) the 要 goes on with the same point.
@@ -416,6 +478,21 @@ def _clause(
                     # 请A牵头，会同B研究提出意见: the action starts after the co-units.
                     current.clauses[-1] = (co_list.end, clause.end)
         return
+    if starts_with_modal and current is None and n > 0 and clauses[n - 1].delim == ",":
+        # 种子管理、农业执法等部门,要鼓励… / 办公室在修改报告过程中,要客观反映…: the
+        # addressee (alone, or with a 在…中/时 adverbial) stands in the clause before 要.
+        before = clauses[n - 1]
+        b_start = _core_start(ctx, before)[0]
+        named = unit_list_at(f, b_start, ctx.known, follow=_AFTER_UNITS)
+        if (
+            named is not None
+            and not named.anaphor
+            and (named.end >= before.end or _ADVERBIAL_SCOPE.fullmatch(f, named.end, before.end))
+        ):
+            units = named.units
+            st.current = _Draft(units[:1], units[1:], [(p + 1, clause.end)])
+            st.subject = (units[:1], units[1:])
+            return
     after_semicolon = n > 0 and clauses[n - 1].delim == ";" and not st.blocked
     if (
         topic is not None
@@ -431,7 +508,8 @@ def _clause(
         st.prefix is None
         and not st.blocked
         and (
-            _SCOPE.match(whole) or (_ADVERBIAL_ONLY.match(whole) and _is_dated(ctx, p, clause.end))
+            (_SCOPE.match(whole) and "了" not in whole)
+            or (_ADVERBIAL_ONLY.match(whole) and _is_dated(ctx, p, clause.end))
         )
     ):
         # 对未达到序时进度的任务，相关责任单位要… / 3月25日前，各乡镇要…

@@ -33,16 +33,18 @@ string returned is sliced from the original, so it stands exactly as written.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from duban.extract.deadline import Kind, parse_deadline
 from duban.extract.draft import DraftTask, _Context
 from duban.extract.folding import fold
 from duban.extract.lists import Line, _lines, _plan_pass
 from duban.extract.numerals import cn_int
-from duban.extract.prose import _EXHORTATION, _prose_pass
+from duban.extract.prose import _EXHORTATION, _META_LINE, _prose_pass
 from duban.extract.tables import _table_pass
 from duban.extract.units import (
     Known,
@@ -53,8 +55,10 @@ __all__ = ["DraftTask", "extract", "stated_date"]
 
 
 def _is_exhortation(task: DraftTask) -> bool:
-    """认真贯彻落实…精神 opens an attitude statement, not a task (the annotation rules)."""
-    return bool(_EXHORTATION.match(fold(task.text)))
+    """认真贯彻落实…精神 opens an attitude statement, not a task (the annotation rules);
+    a page's metadata line (发布时间:… 来源:…) is none either."""
+    text = fold(task.text)
+    return bool(_EXHORTATION.match(text) or _META_LINE.match(text))
 
 
 def extract(
@@ -85,13 +89,17 @@ def extract(
     seen: set[tuple[str, tuple[str, ...], tuple[str, ...]]] = set()
     out: list[DraftTask] = []
     headings = _headings(ctx.f, lines)
+    scopes = _scopes(headings)
     today = base or datetime.now(tz=_SHANGHAI).date()
+    text_year = _text_year(ctx.f) if base is None else None
     for task in sorted(ctx.tasks, key=lambda t: t.start):
         key = (fold(task.text), tuple(task.lead), tuple(task.co))
         if key in seen or _is_exhortation(task):
             continue
         seen.add(key)
-        task = _with_topic(ctx, task, headings)
+        task = _with_topic(ctx, task, headings, scopes)
+        if text_year is not None:
+            task = _in_text_year(task, text_year, calendar)
         if task.deadline is not None and task.deadline < today:
             task = replace(task, deadline_past=True)
         out.append(task)
@@ -118,24 +126,77 @@ def _headings(f: str, lines: list[Line]) -> list[tuple[int, int, int, int]]:
     return out
 
 
+def _scopes(headings: list[tuple[int, int, int, int]]) -> list[int]:
+    """For each heading, the index of the 关于… heading whose topic is in scope there, or -1:
+    a topic lasts until the next heading of its level or higher."""
+    out: list[int] = []
+    current = -1
+    for k, (_, level, a, b) in enumerate(headings):
+        if b > a:
+            current = k
+        elif current >= 0 and level <= headings[current][1]:
+            current = -1
+        out.append(current)
+    return out
+
+
 def _with_topic(
-    ctx: _Context, task: DraftTask, headings: list[tuple[int, int, int, int]]
+    ctx: _Context,
+    task: DraftTask,
+    headings: list[tuple[int, int, int, int]],
+    scopes: list[int],
 ) -> DraftTask:
     """A task under a 关于… heading names the heading's topic when its own text does not:
     立即开展隐患排查 → 秋冬季森林防火：立即开展隐患排查. The heading's scope ends at the next
     heading of its level or higher (三、请县发改局… is not about 森林防火)."""
-    topical = [h for h in headings if h[0] <= task.start and h[3] > h[2]]
-    if not topical:
+    # Headings come in text order: the last one at or before the task, by bisection, and
+    # the topic in scope there, read from `_scopes` (a scan of every heading per task made
+    # a long plan quadratic).
+    i = bisect_right(headings, task.start, key=lambda h: h[0]) - 1
+    if i < 0 or scopes[i] < 0:
         return task
-    start, level, a, b = topical[-1]
-    if any(start < h[0] <= task.start and h[1] <= level for h in headings):
-        return task
+    _, _, a, b = headings[scopes[i]]
     topic = ctx.text[a:b].strip()
     core = re.sub(r"^(?:做好|加强|推进|进一步|开展|全县|全区|全市|当前|近期)+", "", fold(topic))
     text = fold(task.text)
     if len(core) < 2 or any(core[i : i + 2] in text for i in range(len(core) - 1)):
         return task
     return replace(task, text=f"{topic}：{task.text}")
+
+
+# A year the text names (2020年全县…, 截止:2019-06-18), for year-less dates when the
+# document's own date is unknown.
+_YEAR_NAMED = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|-\d{1,2}-\d{1,2})")
+# A calendar date without a year (3月15日前, 10月底, 第三季度): resolvable from a year alone.
+# Relative limits (一个月内, 5个工作日内, 本周五前) need the document's date and stay open.
+_CALENDAR_PHRASE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月|季度|年底|年内|上半年")
+_RELATIVE_PHRASE = re.compile(r"内|工作日|周|星期|本月|下月|天")
+
+
+def _text_year(f: str) -> int | None:
+    """The year the text names most often (the latest of equals)."""
+    counts: dict[int, int] = {}
+    for m in _YEAR_NAMED.finditer(f):
+        year = int(m[1])
+        counts[year] = counts.get(year, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], y))
+
+
+def _in_text_year(task: DraftTask, year: int, calendar: WorkCalendar | None) -> DraftTask:
+    """Resolve a year-less calendar date in the year the text names. The middle of that
+    year stands for the unknown date: no date of the same year rolls into the next."""
+    raw = task.deadline_raw
+    if task.deadline is not None or raw is None:
+        return task
+    folded = fold(raw)
+    if not _CALENDAR_PHRASE.search(folded) or _RELATIVE_PHRASE.search(folded):
+        return task
+    found = parse_deadline(raw, date(year, 7, 1), calendar)
+    if found is None or found.kind is not Kind.DATE or found.due is None:
+        return task
+    return replace(task, deadline=found.due, deadline_kind=Kind.DATE, provisional=found.provisional)
 
 
 _LABELLED_DATE = re.compile(
