@@ -15,6 +15,8 @@ FORBIDDEN = [
     ("work", ("duban.records",)),
     ("records", ("duban.supervise", "duban.documents", "duban.web", "duban.management")),
     ("org", ("duban.work", "duban.supervise", "duban.documents", "duban.web")),
+    # issue 16: a new stream; the meetings and events apps are wired by the lead at merge
+    ("duties", ("duban.web", "duban.management", "duban.meetings", "duban.events")),
 ]
 # work/tick.py coordinates several rooms and is being moved above work (issue 12, helper
 # "serve"); until then it is the one known exception.
