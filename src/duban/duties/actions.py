@@ -80,7 +80,7 @@ def _year(year: int) -> int:
 
 
 def _not_future(day: date, now: datetime, field: str, label: str) -> None:
-    if day > now.date():
+    if day > timezone.localdate(now):
         raise Invalid(f"{label}不能晚于今天。", log=f"{field} in the future", field=field)
 
 
@@ -524,7 +524,7 @@ def review_study(
     if not accept:
         note = _text(note, "note", "退回意见")
     study.status = StudyStatus.ACCEPTED if accept else StudyStatus.ASSIGNED
-    study.accepted_on = now.date() if accept else None
+    study.accepted_on = timezone.localdate(now) if accept else None
     study.save(update_fields=["status", "accepted_on"])
     append(study, kind="reviewed", at=now, by=by, payload={"accept": accept, "note": note})
     return study
@@ -629,7 +629,7 @@ def assign_drafting(
         raise Invalid(f"文稿类别“{kind}”无效。", log="bad kind", field="kind")
     if drafter.pk == reviewer.pk:
         raise Invalid("起草人和审核人不能是同一人。", log="drafter is reviewer", field="reviewer")
-    if due < now.date():
+    if due < timezone.localdate(now):
         raise Invalid("完成时限不能早于今天。", log="due in the past", field="due")
     a = DraftingAssignment(
         year=_year(year),
@@ -698,7 +698,7 @@ def review_draft(
     if not accept:
         note = _text(note, "note", "修改意见")
     a.status = DraftStatus.FINAL if accept else DraftStatus.DRAFTING
-    a.finished_on = now.date() if accept else None
+    a.finished_on = timezone.localdate(now) if accept else None
     a.save(update_fields=["status", "finished_on"])
     append(a, kind="reviewed", at=now, by=by, payload={"accept": accept, "note": note})
     return a

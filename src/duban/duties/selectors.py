@@ -233,3 +233,16 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
         datetime.combine(date(year, 1, 1), time(0), tzinfo=SH),
         datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=SH),
     )
+
+
+def responsibility_lists(*, year: int) -> QuerySet[ResponsibilityList]:
+    return ResponsibilityList.objects.filter(year=year).select_related("post", "directive")
+
+
+def reform_measures(*, year: int) -> QuerySet[ReformMeasures]:
+    return ReformMeasures.objects.filter(year=year).select_related("directive")
+
+
+def theme_day_stored(*, year: int) -> set[int]:
+    """The months whose 主题党日 lead branch is stored (generated and kept)."""
+    return set(ThemeDayTurn.objects.filter(year=year).values_list("month", flat=True))

@@ -1,0 +1,375 @@
+"""办公室自身职责 (issue 16): 三会一课 and 主题党日, 廉政约谈, the other duties, and the
+述职述廉 draft the director edits before producing it.
+
+Thin views: the office's staff (supervisor) keep the records; a county leader reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from duban.documents import pdf
+from duban.duties import actions, diff, export, report, selectors
+from duban.duties import calendar as cal
+from duban.duties.models import SESSION_CHOICES, IntegrityTalk, PartyBranch
+from duban.org.models import Role
+from duban.web.common import acting_user, roles_required, year_in_range
+from duban.web.views.files import XLSX, _download, _file
+from duban.work.errors import ActionError, Refused
+
+READERS = (Role.SUPERVISOR, Role.LEADER)
+LIGHT_WORDS = {
+    cal.Light.DONE: "已开展",
+    cal.Light.GREEN: "未到期",
+    cal.Light.YELLOW: "临近期限",
+    cal.Light.RED: "逾期未开展",
+    cal.Light.FUTURE: "未开始",
+}
+
+
+def _year(request: HttpRequest, today: date) -> int:
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    if re.fullmatch(r"[0-9]{4}", raw) and 2000 <= int(raw) <= today.year:
+        return int(raw)
+    return today.year
+
+
+def _years(today: date) -> list[int]:
+    return list(range(today.year, today.year - 5, -1))
+
+
+def _fail(request: HttpRequest, form: forms.Form, e: ActionError) -> None:
+    if isinstance(e, Refused):
+        raise e
+    if e.field and e.field in form.fields:
+        form.add_error(e.field, e.message)
+    else:
+        form.add_error(None, e.message)
+
+
+# ---------------------------------------------------------------- 三会一课
+
+
+class SessionForm(forms.Form):
+    branch = forms.ModelChoiceField(
+        label="支部", queryset=PartyBranch.objects.filter(is_active=True), empty_label=None
+    )
+    kind = forms.ChoiceField(label="类别", choices=SESSION_CHOICES)
+    held_on = forms.DateField(
+        label="召开日期", widget=forms.DateInput(attrs={"type": "date"}), validators=[year_in_range]
+    )
+    topic = forms.CharField(label="主题", max_length=200)
+    expected = forms.IntegerField(label="应到人数", min_value=1, max_value=999)
+    attended = forms.IntegerField(label="实到人数", min_value=0, max_value=999)
+    absent = forms.CharField(
+        label="缺席人员及原因", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    minutes = forms.CharField(
+        label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    photos = forms.FileField(
+        label="照片",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),
+    )
+
+
+LIGHT_CLASS = {cal.Light.DONE: "green", cal.Light.FUTURE: "none"}
+
+
+def _cell(row: selectors.SlotRow) -> dict[str, str]:
+    slot = row.slot
+    quarterly = slot.due.month != slot.start.month
+    short = f"{slot.due.month // 3}季度" if quarterly else f"{slot.start.month}月"
+    held = "、".join(f"{a.held_on.month}月{a.held_on.day}日" for a in row.activities)
+    mark = {cal.Light.DONE: "✓", cal.Light.RED: "✗"}.get(row.light, "")
+    return {
+        "short": short + mark,
+        "cls": LIGHT_CLASS.get(row.light, row.light),
+        "title": f"{slot.label}：{LIGHT_WORDS[row.light]}" + (f"（{held}）" if held else ""),
+    }
+
+
+def _party_page(request: HttpRequest, form: SessionForm | None = None) -> HttpResponse:
+    today = timezone.localdate()
+    year = _year(request, today)
+    calendar = selectors.branch_calendar(year=year, today=today)
+    kinds = list(cal.SessionKind)
+    grid: list[dict[str, Any]] = []
+    missed = 0
+    for by in calendar:
+        missed += len(by.red)
+        cells: dict[str, list[dict[str, str]]] = {k.value: [] for k in kinds}
+        for row in by.rows:
+            cells[row.slot.kind].append(_cell(row))
+        grid.append(
+            {
+                "branch": by.branch,
+                "cells": [(cal.LABELS[k], cells[k.value]) for k in kinds],
+                "red": by.red,
+            }
+        )
+    leads = selectors.theme_day_leads(year)
+    stored = selectors.theme_day_stored(year=year)
+    return render(
+        request,
+        "duties/party.html",
+        {
+            "year": year,
+            "years": _years(today),
+            "grid": grid,
+            "missed": missed,
+            "rotation": [(m, leads[m], m in stored) for m in sorted(leads)],
+            "rotation_stored": bool(stored),
+            "activities": selectors.activities(year=year).order_by("-held_on", "-id")[:50],
+            "form": form or SessionForm(initial={"held_on": today}),
+            "light_words": LIGHT_WORDS,
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@roles_required(*READERS)
+def party(request: HttpRequest) -> HttpResponse:
+    return _party_page(request)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def session_new(request: HttpRequest) -> HttpResponseBase:
+    form = SessionForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.record_session(
+                branch=d["branch"], kind=d["kind"], held_on=d["held_on"], topic=d["topic"],
+                attended=d["attended"], expected=d["expected"], absent=d["absent"],
+                minutes=d["minutes"], photos=request.FILES.getlist("photos"),
+                by=acting_user(request),
+            )  # fmt: skip
+        except ActionError as e:
+            _fail(request, form, e)
+        else:
+            messages.success(request, "已登记。")
+            return redirect(f"{reverse('duties_party')}?year={d['held_on'].year}")
+    return _party_page(request, form)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def rotation(request: HttpRequest) -> HttpResponseBase:
+    year = _year(request, timezone.localdate())
+    try:
+        actions.plan_theme_days(year=year, by=acting_user(request))
+        messages.success(request, f"已生成{year}年主题党日轮值表；已生成的月份保持不变。")
+    except ActionError as e:
+        messages.error(request, e.message)
+    return redirect(f"{reverse('duties_party')}?year={year}")
+
+
+@roles_required(*READERS)
+def party_export(request: HttpRequest) -> HttpResponseBase:
+    today = timezone.localdate()
+    year = _year(request, today)
+    fh = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by FileResponse)
+    fh.write(export.year_book(year=year, today=today))
+    return _download(fh, f"{year}年三会一课及廉政约谈记录.xlsx", XLSX)
+
+
+# ---------------------------------------------------------------- 廉政约谈
+
+
+class TalkForm(forms.Form):
+    held_on = forms.DateField(
+        label="约谈日期", widget=forms.DateInput(attrs={"type": "date"}), validators=[year_in_range]
+    )
+    talker = forms.CharField(label="约谈人", max_length=50)
+    points = forms.CharField(label="约谈要点", widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.CharField(
+        label="整改跟进", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _talks_page(
+    request: HttpRequest, form: TalkForm | None = None, talk: IntegrityTalk | None = None
+) -> HttpResponse:
+    today = timezone.localdate()
+    year = _year(request, today) if talk is None else talk.year
+    return render(
+        request,
+        "duties/talks.html",
+        {
+            "year": year,
+            "years": _years(today),
+            "rows": selectors.talk_plan(year=year, today=today),
+            "missing": selectors.talks_missing(year=year, today=today),
+            "form": form or TalkForm(initial={"held_on": today}),
+            "talk": talk,
+            "pending": IntegrityTalk.objects.filter(year=year, held_on__isnull=True).select_related(
+                "post"
+            ),
+            "light_words": {**LIGHT_WORDS, cal.Light.DONE: "已约谈", cal.Light.RED: "缺季"},
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@roles_required(*READERS)
+def talks(request: HttpRequest) -> HttpResponse:
+    return _talks_page(request)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def talks_plan(request: HttpRequest) -> HttpResponseBase:
+    year = _year(request, timezone.localdate())
+    try:
+        made = actions.plan_talks(year=year, by=acting_user(request))
+        messages.success(request, f"已生成约谈计划，新增{len(made)}人次。")
+    except ActionError as e:
+        messages.error(request, e.message)
+    return redirect(f"{reverse('duties_talks')}?year={year}")
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def talk_record(request: HttpRequest, pk: int) -> HttpResponseBase:
+    talk = get_object_or_404(IntegrityTalk, pk=pk)
+    form = TalkForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.record_talk(talk=talk, by=acting_user(request), **d)
+        except ActionError as e:
+            _fail(request, form, e)
+        else:
+            messages.success(request, "已登记约谈。")
+            return redirect(f"{reverse('duties_talks')}?year={talk.year}")
+    return _talks_page(request, form, talk)
+
+
+# ---------------------------------------------------------------- the other duties
+
+
+@roles_required(*READERS)
+def work(request: HttpRequest) -> HttpResponse:
+    """责任清单, 调研, 放管服 lists and 文稿起草 of the year, read-only here."""
+    today = timezone.localdate()
+    year = _year(request, today)
+    lists = selectors.responsibility_lists(year=year)
+    catalogues = []
+    for c in selectors.catalogues():
+        versions = selectors.catalogue_versions(c)
+        changes = None
+        if len(versions) > 1:
+            changes = diff.catalogue(versions[-2].items, versions[-1].items)
+        catalogues.append({"catalogue": c, "versions": versions, "changes": changes})
+    drafts = []
+    for a in selectors.drafting(year=year):
+        files = selectors.draft_versions(a)
+        lines = diff.text_lines(files[-2].text, files[-1].text) if len(files) > 1 else []
+        drafts.append(
+            {
+                "a": a,
+                "light": selectors.drafting_light(a, today),
+                "versions": files,
+                "diff": lines,
+            }
+        )
+    return render(
+        request,
+        "duties/work.html",
+        {
+            "year": year,
+            "years": _years(today),
+            "lists": [(rl, rl.directive.tasks.order_by("number")) for rl in lists],
+            "studies": [
+                (s, selectors.study_reports(s), s.directives.all())
+                for s in selectors.studies(year=year)
+            ],
+            "catalogues": catalogues,
+            "measures": selectors.reform_measures(year=year),
+            "drafts": drafts,
+            "light_words": {**LIGHT_WORDS, cal.Light.DONE: "已定稿", cal.Light.RED: "逾期"},
+        },
+    )
+
+
+# ---------------------------------------------------------------- 述职述廉
+
+
+# Where a person checks a figure: the page listing what the figure counts.
+PAGE_OF = {
+    "duties_party": "congresses committees groups lectures theme_days sessions sessions_missed",
+    "duties_talks": "talks talks_missing",
+    "duties_work": "studies drafts reform_measures reform_closed responsibility_unmet",
+    "documents": "directives tasks_assigned tasks_closed on_time_rate reported_back bulletins",
+    "ledger": "meetings meeting_decisions major_decisions red_tasks open_red events",
+}
+FIGURE_PAGES = {key: page for page, keys in PAGE_OF.items() for key in keys.split()}
+
+
+def _posted_sections(request: HttpRequest) -> list[dict[str, Any]]:
+    out = []
+    for key in report.HEADINGS:
+        text = request.POST.get(f"text-{key}", "")
+        out.append(
+            {
+                "key": key,
+                "heading": request.POST.get(f"heading-{key}", ""),
+                "paragraphs": [p.strip() for p in text.splitlines() if p.strip()],
+            }
+        )
+    return out
+
+
+@roles_required(Role.SUPERVISOR)
+def duty_report(request: HttpRequest) -> HttpResponseBase:
+    user = acting_user(request)
+    today = timezone.localdate()
+    year = _year(request, today)
+    figures = report.figures(user, year, today=today)
+    if request.method == "POST":
+        try:
+            v = actions.save_report_draft(year=year, sections=_posted_sections(request), by=user)
+        except ActionError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"已保存为第{v.number}稿。")
+            return redirect(f"{reverse('duties_report')}?year={year}")
+    sections, version = report.current(user, year, today=today)
+    fmt = request.GET.get("format")
+    if fmt in ("docx", "pdf"):
+        content = report.build(sections, year=year).to_bytes()
+        name = f"{year}年度述职述廉报告" + (f"（第{version}稿）" if version else "（初稿）")
+        try:
+            return _file(content, name, fmt)  # a PDF through LibreOffice, as the others
+        except pdf.PdfUnavailable as e:
+            messages.error(request, str(e))
+            return redirect(f"{reverse('duties_report')}?year={year}")
+    return render(
+        request,
+        "duties/report.html",
+        {
+            "year": year,
+            "years": _years(today),
+            "figures": [(f, FIGURE_PAGES.get(f.key, "ledger")) for f in figures.values()],
+            "sections": [(s, "\n".join(s.paragraphs)) for s in sections],
+            "version": version,
+            "versions": selectors.report_versions(year=year)[::-1],
+            "missed": report.missed_lines(year, today),
+            "pdf_available": pdf.available(),
+        },
+    )

@@ -1,0 +1,112 @@
+"""The duties pages: who may see them, bad input named by field, the exports."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from duban.duties.models import BranchActivity, DutyReportVersion, IntegrityTalk
+from tests.duties.conftest import Duties, hold
+
+PAGES = ["/duties/", "/duties/talks/", "/duties/work/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_office_and_leaders_read_units_do_not(
+    duties: Duties, client_for: Any, url: str
+) -> None:
+    c = duties.county
+    assert client_for(c.alice).get(url).status_code == 200
+    assert client_for(c.lily).get(url).status_code == 200
+    assert client_for(c.amy).get(url).status_code == 403
+
+
+def test_the_report_page_is_the_offices(duties: Duties, client_for: Any) -> None:
+    assert client_for(duties.county.lily).get("/duties/report/").status_code == 403
+    page = client_for(duties.county.alice).get("/duties/report/")
+    assert page.status_code == 200
+    assert "duties.selectors.talks_held()" in page.content.decode()
+
+
+def test_writes_are_post_only(duties: Duties, client_for: Any) -> None:
+    alice = client_for(duties.county.alice)
+    for url in ("/duties/sessions/", "/duties/rotation/", "/duties/talks/plan/"):
+        assert alice.get(url).status_code == 405
+
+
+def test_a_session_with_bad_numbers_is_named_by_field(duties: Duties, client_for: Any) -> None:
+    today = timezone.localdate()
+    r = client_for(duties.county.alice).post(
+        "/duties/sessions/",
+        {
+            "branch": duties.branches[0].pk, "kind": "committee", "held_on": today.isoformat(),
+            "topic": "学习", "expected": "6", "attended": "8",
+        },
+    )  # fmt: skip
+    assert r.status_code == 400
+    assert "实到人数须在0至6之间。" in r.content.decode()
+    assert not BranchActivity.objects.exists()
+
+
+def test_a_session_is_recorded_from_the_page(duties: Duties, client_for: Any) -> None:
+    today = timezone.localdate()
+    r = client_for(duties.county.alice).post(
+        "/duties/sessions/",
+        {
+            "branch": duties.branches[0].pk, "kind": "committee", "held_on": today.isoformat(),
+            "topic": "研究发展党员工作", "expected": "6", "attended": "6",
+        },
+    )  # fmt: skip
+    assert r.status_code == 302
+    assert BranchActivity.objects.get().topic == "研究发展党员工作"
+
+
+def test_a_talk_outside_its_quarter_is_refused_on_the_page(duties: Duties, client_for: Any) -> None:
+    talk = IntegrityTalk.objects.get(post=duties.posts[0], year=2026, quarter=1)
+    r = client_for(duties.county.alice).post(
+        f"/duties/talks/{talk.pk}/",
+        {"held_on": "2026-05-01", "talker": "主任", "points": "廉洁"},
+    )
+    assert r.status_code == 400
+    assert "约谈日期须在2026年第1季度内。" in r.content.decode()
+
+
+def test_the_year_exports_as_xlsx(duties: Duties, client_for: Any) -> None:
+    hold(duties, 0, "congress", "2026-03-25")
+    r = client_for(duties.county.alice).get("/duties/export/?year=2026")
+    assert r.status_code == 200
+    wb = load_workbook(BytesIO(b"".join(r.streaming_content)))
+    rows = list(wb["三会一课记录"].iter_rows(values_only=True))
+    assert rows[1][:4] == ("机关第一党支部", "支部党员大会", "2026-03-25", "学习贯彻党的二十大精神")
+    states = {
+        r[1]: r[3] for r in wb["应开展情况"].iter_rows(values_only=True) if r[0] == "机关第二党支部"
+    }
+    assert states["2026年第1季度支部党员大会"] == "逾期未开展"
+    assert "廉政约谈" in wb.sheetnames
+
+
+def test_saving_the_draft_keeps_a_version_and_the_docx_uses_it(
+    duties: Duties, client_for: Any
+) -> None:
+    alice = client_for(duties.county.alice)
+    form = {"year": "2026"}
+    for key, heading in (("study", "一、学习"), ("duty", "二、履职"), ("integrity", "三、廉洁")):
+        form[f"heading-{key}"] = heading
+        form[f"text-{key}"] = f"{heading}的第一段。\n\n第二段。"
+    form["heading-next"], form["text-next"] = "四、问题与打算", ""
+    r = alice.post("/duties/report/?year=2026", form)
+    assert r.status_code == 302
+    v = DutyReportVersion.objects.get()
+    assert v.sections[0]["paragraphs"] == ["一、学习的第一段。", "第二段。"]
+    got = alice.get("/duties/report/?year=2026&format=docx")
+    texts = [p.text for p in Document(BytesIO(b"".join(got.streaming_content))).paragraphs]
+    assert "一、学习的第一段。" in texts and "四、问题与打算" in texts
+    empty = {k: ("" if k.startswith("text-") else v) for k, v in form.items()}
+    r = alice.post("/duties/report/?year=2026", empty, follow=True)
+    assert "报告正文不能为空。" in r.content.decode()
+    assert DutyReportVersion.objects.count() == 1
