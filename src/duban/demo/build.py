@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from duban.coordination.tick import tick
+from duban.demo.duties import build_duties
 from duban.demo.texts import TEMPLATES, DirectiveTemplate, TaskTemplate
 from duban.org.loader import load_file
 from duban.org.models import Leader, Portfolio, Role, Unit, UnitKind, User
@@ -427,6 +428,7 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
         _plan_supervision(sim, now)
         sim.run()
         _todays_inbox(sim, now)
+        build_duties(now=now)  # issue 16: the office's own duties (demo/duties.py)
         tick(now=now)
     summary = sim.summary
     for task in Task.objects.only("status", "light"):

@@ -306,7 +306,8 @@ def build(
 
 
 def missed_lines(year: int, today: date) -> list[str]:
-    """The year's red party sessions in words (for the page's 问题 part)."""
-    return [
-        f"{b.name}：{slot.label}" for b, slot in selectors.sessions_missed(year=year, today=today)
-    ]
+    """The year's red party sessions in words, one line per branch (the page's 问题 part)."""
+    by_branch: dict[str, list[str]] = {}
+    for branch, slot in selectors.sessions_missed(year=year, today=today):
+        by_branch.setdefault(branch.name, []).append(slot.label.removeprefix(f"{year}年"))
+    return [f"{name}（{len(items)}次）：{'、'.join(items)}" for name, items in by_branch.items()]

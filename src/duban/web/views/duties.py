@@ -68,7 +68,9 @@ class SessionForm(forms.Form):
     )
     kind = forms.ChoiceField(label="类别", choices=SESSION_CHOICES)
     held_on = forms.DateField(
-        label="召开日期", widget=forms.DateInput(attrs={"type": "date"}), validators=[year_in_range]
+        label="召开日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     topic = forms.CharField(label="主题", max_length=200)
     expected = forms.IntegerField(label="应到人数", min_value=1, max_value=999)
@@ -86,7 +88,7 @@ class SessionForm(forms.Form):
     )
 
 
-LIGHT_CLASS = {cal.Light.DONE: "green", cal.Light.FUTURE: "none"}
+LIGHT_CLASS = {cal.Light.DONE: "on_time", cal.Light.FUTURE: "none"}
 
 
 def _cell(row: selectors.SlotRow) -> dict[str, str]:
@@ -193,7 +195,9 @@ def party_export(request: HttpRequest) -> HttpResponseBase:
 
 class TalkForm(forms.Form):
     held_on = forms.DateField(
-        label="约谈日期", widget=forms.DateInput(attrs={"type": "date"}), validators=[year_in_range]
+        label="约谈日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
     )
     talker = forms.CharField(label="约谈人", max_length=50)
     points = forms.CharField(label="约谈要点", widget=forms.Textarea(attrs={"rows": 3}))
