@@ -24,7 +24,7 @@ from duban.documents import pdf
 from duban.duties import actions, diff, export, report, selectors
 from duban.duties import calendar as cal
 from duban.duties.models import SESSION_CHOICES, IntegrityTalk, PartyBranch
-from duban.org.models import Role
+from duban.org.models import Role, Unit
 from duban.web.common import acting_user, roles_required, year_in_range
 from duban.web.views.files import XLSX, _download, _file
 from duban.work.errors import ActionError, Refused
@@ -273,12 +273,22 @@ def work(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = _year(request, today)
     lists = selectors.responsibility_lists(year=year)
-    catalogues = []
+    units = {u.code: u.label for u in Unit.objects.all()}
+    catalogues: list[dict[str, Any]] = []
     for c in selectors.catalogues():
         versions = selectors.catalogue_versions(c)
         changes = None
         if len(versions) > 1:
-            changes = diff.catalogue(versions[-2].items, versions[-1].items)
+            found = diff.catalogue(versions[-2].items, versions[-1].items)
+            changes = {
+                "empty": found.empty,
+                "added": [r["name"] for r in found.added],
+                "removed": [r["name"] for r in found.removed],
+                "moved": [
+                    (r["name"], units.get(old, old), units.get(r["unit"], r["unit"]))
+                    for r, old in found.moved
+                ],
+            }
         catalogues.append({"catalogue": c, "versions": versions, "changes": changes})
     drafts = []
     for a in selectors.drafting(year=year):
