@@ -6,11 +6,20 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from duban.duties.models import BranchActivity, DutyReportVersion, IntegrityTalk
+from duban.duties import actions
+from duban.duties.models import (
+    BranchActivity,
+    DutyFile,
+    DutyPost,
+    DutyReportVersion,
+    IntegrityTalk,
+    PartyBranch,
+)
 from tests.duties.conftest import Duties, hold
 
 PAGES = ["/duties/", "/duties/talks/", "/duties/work/"]
@@ -110,3 +119,70 @@ def test_saving_the_draft_keeps_a_version_and_the_docx_uses_it(
     r = alice.post("/duties/report/?year=2026", empty, follow=True)
     assert "报告正文不能为空。" in r.content.decode()
     assert DutyReportVersion.objects.count() == 1
+
+
+def test_branches_and_posts_are_set_up_on_the_settings_page(
+    duties: Duties, client_for: Any
+) -> None:
+    c = duties.county
+    alice = client_for(c.alice)
+    assert client_for(c.lily).get("/duties/settings/").status_code == 403
+    r = alice.post(
+        "/duties/settings/branches/",
+        {
+            "name": "机关第四党支部",
+            "members": [c.alice.pk, c.sam.pk],
+            "other_members": "老党员甲",
+            "order": "4",
+        },
+    )
+    assert r.status_code == 302
+    b = PartyBranch.objects.get(name="机关第四党支部")
+    assert (set(b.members.all()), b.member_count()) == ({c.alice, c.sam}, 3)
+    again = alice.post("/duties/settings/branches/", {"name": "机关第四党支部", "order": "4"})
+    assert again.status_code == 400 and "已有名为“机关第四党支部”的支部。" in again.content.decode()
+    r = alice.post(
+        "/duties/settings/posts/",
+        {
+            "title": "办公室副主任",
+            "holder": "王五",
+            "category": "section_head",
+            "unit": c.a.pk,
+            "order": "3",
+        },
+    )
+    assert r.status_code == 302 and DutyPost.objects.filter(title="办公室副主任").exists()
+    page = alice.get("/duties/settings/").content.decode()
+    assert "机关第四党支部" in page and "办公室副主任" in page
+
+
+def test_a_draft_goes_in_and_out_through_the_page(duties: Duties, client_for: Any) -> None:
+    c = duties.county
+    today = timezone.localdate()
+    a = actions.assign_drafting(
+        year=today.year, kind="speech", title="讲话稿", drafter=c.alice, reviewer=c.lily,
+        due=today, by=c.alice,
+    )  # fmt: skip
+    doc = Document()
+    doc.add_paragraph("第一稿正文")
+    buf = BytesIO()
+    doc.save(buf)
+    upload = SimpleUploadedFile("讲话稿.docx", buf.getvalue())
+    r = client_for(c.alice).post(f"/duties/drafts/{a.pk}/upload/", {"file": upload})
+    assert r.status_code == 302
+    f = DutyFile.objects.get(stream=a.stream)
+    assert f.text == "第一稿正文"
+    got = client_for(c.lily).get(f"/duties/files/{f.pk}/")
+    assert got.status_code == 200 and b"".join(got.streaming_content) == buf.getvalue()
+    assert client_for(c.amy).get(f"/duties/files/{f.pk}/").status_code == 403
+    r = client_for(c.lily).post(f"/duties/drafts/{a.pk}/review/", {"accept": "0", "note": ""})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.status == "reviewing"  # a return without a reason is refused
+    client_for(c.lily).post(f"/duties/drafts/{a.pk}/review/", {"accept": "1", "note": ""})
+    a.refresh_from_db()
+    assert a.status == "final"
+    # A file changed on disk since upload is not served.
+    with open(f.file.path, "ab") as fh:
+        fh.write(b"x")
+    assert client_for(c.lily).get(f"/duties/files/{f.pk}/").status_code == 409

@@ -21,6 +21,7 @@ from duban.duties.models import (
     DraftingAssignment,
     DraftStatus,
     DutyFile,
+    DutyPost,
     DutyReport,
     DutyReportVersion,
     IntegrityTalk,
@@ -246,3 +247,20 @@ def reform_measures(*, year: int) -> QuerySet[ReformMeasures]:
 def theme_day_stored(*, year: int) -> set[int]:
     """The months whose 主题党日 lead branch is stored (generated and kept)."""
     return set(ThemeDayTurn.objects.filter(year=year).values_list("month", flat=True))
+
+
+def branches() -> QuerySet[PartyBranch]:
+    return PartyBranch.objects.prefetch_related("members").select_related("secretary")
+
+
+def posts() -> QuerySet[DutyPost]:
+    return DutyPost.objects.select_related("unit")
+
+
+def recent_activities(*, year: int, limit: int = 50) -> list[tuple[BranchActivity, list[DutyFile]]]:
+    """The year's latest sessions with their photos (two queries)."""
+    rows = list(activities(year=year).order_by("-held_on", "-id")[:limit])
+    photos: dict[str, list[DutyFile]] = defaultdict(list)
+    for f in DutyFile.objects.filter(stream__in=[a.stream for a in rows], purpose="photo"):
+        photos[f.stream].append(f)
+    return [(a, photos[a.stream]) for a in rows]

@@ -166,6 +166,12 @@ urlpatterns = [
     path("duties/talks/<id:pk>/", duties.talk_record, name="duties_talk_record"),
     path("duties/work/", duties.work, name="duties_work"),
     path("duties/report/", duties.duty_report, name="duties_report"),
+    path("duties/settings/", duties.settings_page, name="duties_settings"),
+    path("duties/settings/branches/", duties.branch_new, name="duties_branch_new"),
+    path("duties/settings/posts/", duties.post_new, name="duties_post_new"),
+    path("duties/files/<id:pk>/", duties.duty_file, name="duties_file"),
+    path("duties/drafts/<id:pk>/upload/", duties.draft_upload, name="duties_draft_upload"),
+    path("duties/drafts/<id:pk>/review/", duties.draft_review, name="duties_draft_review"),
     # the system administrator's integrations (对接系统) and their API tokens
     path("integrations/", integrations.integrations, name="integrations"),
     path("integrations/<id:pk>/token/", integrations.issue, name="integration_token_issue"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +23,18 @@ from django.views.decorators.http import require_POST
 from duban.documents import pdf
 from duban.duties import actions, diff, export, report, selectors
 from duban.duties import calendar as cal
-from duban.duties.models import SESSION_CHOICES, IntegrityTalk, PartyBranch
-from duban.org.models import Role, Unit
+from duban.duties.models import (
+    SESSION_CHOICES,
+    DraftingAssignment,
+    DutyFile,
+    IntegrityTalk,
+    PartyBranch,
+    PostCategory,
+)
+from duban.org.models import Role, Unit, User
 from duban.web.common import acting_user, roles_required, year_in_range
 from duban.web.views.files import XLSX, _download, _file
+from duban.work import uploads
 from duban.work.errors import ActionError, Refused
 
 READERS = (Role.SUPERVISOR, Role.LEADER)
@@ -135,7 +143,7 @@ def _party_page(request: HttpRequest, form: SessionForm | None = None) -> HttpRe
             "missed": missed,
             "rotation": [(m, leads[m], m in stored) for m in sorted(leads)],
             "rotation_stored": bool(stored),
-            "activities": selectors.activities(year=year).order_by("-held_on", "-id")[:50],
+            "activities": selectors.recent_activities(year=year),
             "form": form or SessionForm(initial={"held_on": today}),
             "light_words": LIGHT_WORDS,
         },
@@ -387,3 +395,158 @@ def duty_report(request: HttpRequest) -> HttpResponseBase:
             "pdf_available": pdf.available(),
         },
     )
+
+
+# ---------------------------------------------------------------- settings: branches, posts
+
+
+class BranchForm(forms.Form):
+    name = forms.CharField(label="支部名称", max_length=100)
+    secretary = forms.ModelChoiceField(
+        label="支部书记", queryset=User.objects.filter(is_active=True), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="党员（系统用户）", queryset=User.objects.filter(is_active=True), required=False
+    )
+    other_members = forms.CharField(
+        label="其他党员（每行一人）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=0)
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(label="岗位", max_length=100)
+    holder = forms.CharField(label="现任人员", max_length=50)
+    category = forms.ChoiceField(label="类别", choices=PostCategory.choices)
+    unit = forms.ModelChoiceField(
+        label="所在单位（股室）", queryset=Unit.objects.filter(is_active=True)
+    )
+    order = forms.IntegerField(label="排序", min_value=0, max_value=999, initial=0)
+
+
+def _settings_page(
+    request: HttpRequest, branch_form: BranchForm | None = None, post_form: PostForm | None = None
+) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "duties/settings.html",
+        {
+            "year": _year(request, today),
+            "years": _years(today),
+            "branches": selectors.branches(),
+            "posts": selectors.posts(),
+            "branch_form": branch_form or BranchForm(),
+            "post_form": post_form or PostForm(),
+        },
+        status=400 if branch_form is not None or post_form is not None else 200,
+    )
+
+
+@roles_required(Role.SUPERVISOR)
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return _settings_page(request)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def branch_new(request: HttpRequest) -> HttpResponseBase:
+    form = BranchForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.save_branch(
+                name=d["name"], order=d["order"], secretary=d["secretary"],
+                members=list(d["members"]), other_members=d["other_members"],
+                by=acting_user(request),
+            )  # fmt: skip
+        except ActionError as e:
+            _fail(request, form, e)
+        else:
+            messages.success(request, f"已设置{d['name']}。")
+            return redirect("duties_settings")
+    return _settings_page(request, branch_form=form)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def post_new(request: HttpRequest) -> HttpResponseBase:
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.save_post(by=acting_user(request), **form.cleaned_data)
+        except ActionError as e:
+            _fail(request, form, e)
+        else:
+            messages.success(request, "已添加岗位。")
+            return redirect("duties_settings")
+    return _settings_page(request, post_form=form)
+
+
+# ---------------------------------------------------------------- files in and out
+
+
+@roles_required(*READERS)
+def duty_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A photo, a research report or a draft version, checked against its digest."""
+    f = get_object_or_404(DutyFile, pk=pk)
+    handle = uploads.open_verified(f.file, f.digest, f.algorithm)
+    if handle is None:
+        return render(
+            request,
+            "web/refused.html",
+            {"message": f"文件“{f.name}”完整性校验失败（与上传时登记的不一致），已拒绝下载。"},
+            status=409,
+        )
+    return FileResponse(handle, as_attachment=True, filename=f.name)
+
+
+class DraftUploadForm(forms.Form):
+    file = forms.FileField(label="上传新一稿（.docx）")
+
+
+class DraftReviewForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label="审核意见", choices=[("1", "同意定稿"), ("0", "退回修改")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(
+        label="修改意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+@require_POST
+@roles_required(*READERS)
+def draft_upload(request: HttpRequest, pk: int) -> HttpResponseBase:
+    a = get_object_or_404(DraftingAssignment, pk=pk)
+    form = DraftUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文稿。")
+    else:
+        try:
+            v = actions.upload_draft(
+                assignment=a, file=form.cleaned_data["file"], by=acting_user(request)
+            )
+            messages.success(request, f"已上传第{v.version}稿，送审核。")
+        except Refused:
+            raise
+        except ActionError as e:
+            messages.error(request, e.message)
+    return redirect(f"{reverse('duties_work')}?year={a.year}#draft-{a.pk}")
+
+
+@require_POST
+@roles_required(*READERS)
+def draft_review(request: HttpRequest, pk: int) -> HttpResponseBase:
+    a = get_object_or_404(DraftingAssignment, pk=pk)
+    form = DraftReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核意见。")
+    else:
+        try:
+            actions.review_draft(assignment=a, by=acting_user(request), **form.cleaned_data)
+            messages.success(request, "已审核。")
+        except Refused:
+            raise
+        except ActionError as e:
+            messages.error(request, e.message)
+    return redirect(f"{reverse('duties_work')}?year={a.year}#draft-{a.pk}")
