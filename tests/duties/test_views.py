@@ -14,11 +14,15 @@ from openpyxl import load_workbook
 from duban.duties import actions
 from duban.duties.models import (
     BranchActivity,
+    CatalogueVersion,
     DutyFile,
     DutyPost,
     DutyReportVersion,
     IntegrityTalk,
     PartyBranch,
+    ReformMeasures,
+    ResponsibilityList,
+    Study,
 )
 from tests.duties.conftest import Duties, hold
 
@@ -186,3 +190,61 @@ def test_a_draft_goes_in_and_out_through_the_page(duties: Duties, client_for: An
     with open(f.file.path, "ab") as fh:
         fh.write(b"x")
     assert client_for(c.lily).get(f"/duties/files/{f.pk}/").status_code == 409
+
+
+def test_the_work_page_forms_register_through_the_actions(duties: Duties, client_for: Any) -> None:
+    c = duties.county
+    alice = client_for(c.alice)
+    year = timezone.localdate().year
+    r = alice.post(
+        "/duties/lists/",
+        {
+            "year": year,
+            "post": duties.posts[0].pk,
+            "items": f"研究廉政风险｜{year}-12-31\n\n警示教育|{year}-12-31",
+        },
+    )
+    assert r.status_code == 302
+    rl = ResponsibilityList.objects.get()
+    assert [t.content for t in rl.directive.tasks.order_by("number")] == [
+        "研究廉政风险",
+        "警示教育",
+    ]
+    r = alice.post(
+        "/duties/measures/",
+        {"year": year, "title": "40条措施", "items": "容缺审批｜发改局｜2026-13-01"},
+        follow=True,
+    )
+    assert "改革措施中“2026-13-01”不是有效日期（应为2026-06-30）。" in r.content.decode()
+    r = alice.post(
+        "/duties/measures/",
+        {"year": year, "title": "40条措施", "items": f"容缺审批｜县发改局｜{year}-12-31"},
+    )
+    assert ReformMeasures.objects.get().directive.tasks.get().lead_unit == c.a
+    r = alice.post(
+        "/duties/catalogues/",
+        {"year": year, "kind": "items", "name": "事项清单", "items": "开办企业｜城关镇"},
+    )
+    assert CatalogueVersion.objects.get().items == [{"name": "开办企业", "unit": "cgz"}]
+    r = alice.post(
+        "/duties/catalogues/",
+        {"year": year, "kind": "items", "name": "事项清单", "items": "开办企业｜不存在局"},
+        follow=True,
+    )
+    assert "找不到单位“不存在局”。" in r.content.decode()
+    r = alice.post("/duties/studies/", {"year": year, "topic": "调研课题一", "staff": c.alice.pk})
+    assert Study.objects.get().topic == "调研课题一"
+    r = alice.post(
+        "/duties/drafts/",
+        {
+            "year": year,
+            "kind": "speech",
+            "title": "讲话",
+            "drafter": c.alice.pk,
+            "reviewer": c.alice.pk,
+            "due": f"{year}-12-31",
+        },
+        follow=True,
+    )
+    assert "起草人和审核人不能是同一人。" in r.content.decode()
+    assert client_for(c.lily).post("/duties/studies/", {}).status_code == 403

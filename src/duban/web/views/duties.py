@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,17 +22,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.documents import pdf
-from duban.duties import actions, diff, export, report, selectors
+from duban.duties import actions, diff, export, lines, report, selectors
 from duban.duties import calendar as cal
 from duban.duties.models import (
     SESSION_CHOICES,
+    CatalogueKind,
     DraftingAssignment,
+    DraftKind,
     DutyFile,
+    DutyPost,
     IntegrityTalk,
     PartyBranch,
     PostCategory,
 )
-from duban.org.models import Role, Unit, User
+from duban.org.models import Leader, Role, Unit, User
 from duban.web.common import acting_user, roles_required, year_in_range
 from duban.web.views.files import XLSX, _download, _file
 from duban.work import uploads
@@ -325,6 +329,10 @@ def work(request: HttpRequest) -> HttpResponse:
             "measures": selectors.reform_measures(year=year),
             "drafts": drafts,
             "light_words": {**LIGHT_WORDS, cal.Light.DONE: "已定稿", cal.Light.RED: "逾期"},
+            "posts": selectors.posts().filter(is_active=True),
+            "catalogue_kinds": CatalogueKind.choices,
+            "study_form": StudyForm(),
+            "drafting_form": DraftingForm(),
         },
     )
 
@@ -550,3 +558,141 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ActionError as e:
             messages.error(request, e.message)
     return redirect(f"{reverse('duties_work')}?year={a.year}#draft-{a.pk}")
+
+
+# ---------------------------------------------------------------- the other duties: writes
+
+
+def _unit(name: str) -> Unit:
+    found = (
+        Unit.objects.filter(is_active=True)
+        .filter(Q(code=name) | Q(short_name=name) | Q(name=name))
+        .first()
+    )
+    if found is None:
+        raise lines.LineError(f"找不到单位“{name}”。")
+    return found
+
+
+def _work_back(request: HttpRequest, done: str, fn: Any, **kwargs: Any) -> HttpResponseBase:
+    """Run an action from a work-page form; a refusal or a bad line becomes a message."""
+    try:
+        fn(by=acting_user(request), **kwargs)
+        messages.success(request, done)
+    except Refused:
+        raise
+    except ActionError as e:
+        messages.error(request, e.message)
+    return redirect(f"{reverse('duties_work')}?year={kwargs.get('year', '')}")
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def list_new(request: HttpRequest) -> HttpResponseBase:
+    """责任清单: one post, items typed "事项｜完成时限"."""
+    year = _year(request, timezone.localdate())
+    post = DutyPost.objects.filter(pk=request.POST.get("post") or 0).first()
+    try:
+        if post is None:
+            raise lines.LineError("请选择岗位。")
+        rows = lines.split(request.POST.get("items", ""), fields=2, label="清单事项")
+        items = [actions.Item(c, lines.day(d, n, "清单事项")) for n, (c, d) in enumerate(rows, 1)]
+    except lines.LineError as e:
+        messages.error(request, e.message)
+        return redirect(f"{reverse('duties_work')}?year={year}")
+    return _work_back(
+        request, "已下达责任清单。", actions.register_responsibility_list, year=year, post=post,
+        items=items,
+    )  # fmt: skip
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def measures_new(request: HttpRequest) -> HttpResponseBase:
+    """改革措施 (重点工作): items typed "措施｜责任单位｜完成时限"."""
+    year = _year(request, timezone.localdate())
+    try:
+        rows = lines.split(request.POST.get("items", ""), fields=3, label="改革措施")
+        items = [
+            actions.Item(c, lines.day(d, n, "改革措施"), _unit(u))
+            for n, (c, u, d) in enumerate(rows, 1)
+        ]
+    except lines.LineError as e:
+        messages.error(request, e.message)
+        return redirect(f"{reverse('duties_work')}?year={year}")
+    return _work_back(
+        request, "已登记改革措施。", actions.register_reform_measures, year=year,
+        title=request.POST.get("title", ""), items=items,
+    )  # fmt: skip
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def catalogue_new(request: HttpRequest) -> HttpResponseBase:
+    """A new version of a 放管服 list: items typed "事项名称｜责任单位"."""
+    today = timezone.localdate()
+    year = _year(request, today)
+    try:
+        rows = lines.split(request.POST.get("items", ""), fields=2, label="清单事项")
+        items = [{"name": name, "unit": _unit(u).code} for name, u in rows]
+    except lines.LineError as e:
+        messages.error(request, e.message)
+        return redirect(f"{reverse('duties_work')}?year={year}")
+    try:
+        actions.publish_catalogue(
+            kind=request.POST.get("kind", ""), name=request.POST.get("name", ""), items=items,
+            published_on=today, by=acting_user(request),
+        )  # fmt: skip
+        messages.success(request, "已发布新版本。")
+    except Refused:
+        raise
+    except ActionError as e:
+        messages.error(request, e.message)
+    return redirect(f"{reverse('duties_work')}?year={year}")
+
+
+class StudyForm(forms.Form):
+    topic = forms.CharField(label="课题", max_length=200)
+    staff = forms.ModelChoiceField(
+        label="承担人", queryset=User.objects.filter(is_active=True, role=Role.SUPERVISOR)
+    )
+    leader = forms.ModelChoiceField(label="牵头领导", queryset=Leader.objects.all(), required=False)
+
+
+class DraftingForm(forms.Form):
+    kind = forms.ChoiceField(label="文稿类别", choices=DraftKind.choices)
+    title = forms.CharField(label="文稿名称", max_length=200)
+    drafter = forms.ModelChoiceField(label="起草人", queryset=User.objects.filter(is_active=True))
+    reviewer = forms.ModelChoiceField(label="审核人", queryset=User.objects.filter(is_active=True))
+    due = forms.DateField(
+        label="完成时限",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
+    )
+
+
+def _form_back(
+    request: HttpRequest, form: forms.Form, done: str, fn: Any, **kw: Any
+) -> HttpResponseBase:
+    year = _year(request, timezone.localdate())
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        label = form.fields[name].label if name in form.fields else ""
+        text = str(errors[0])
+        messages.error(request, f"{label}：{text}" if label else text)
+        return redirect(f"{reverse('duties_work')}?year={year}")
+    return _work_back(request, done, fn, year=year, **form.cleaned_data, **kw)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def study_new(request: HttpRequest) -> HttpResponseBase:
+    return _form_back(request, StudyForm(request.POST), "已确定调研课题。", actions.open_study)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def drafting_new(request: HttpRequest) -> HttpResponseBase:
+    return _form_back(
+        request, DraftingForm(request.POST), "已布置起草任务。", actions.assign_drafting
+    )
