@@ -56,3 +56,39 @@ def test_the_director_edits_the_draft_and_produces_it(
     assert texts[0] == "2026年度述职述廉报告"
     assert "本人还参加了县委理论学习中心组学习12次。" in texts
     screenshot(page, "duties_report_saved")
+
+
+def test_the_other_duties_page_shows_versions_and_lights(web_county: County, page: Any) -> None:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from duban.duties import actions
+    from tests.duties.test_work import docx
+
+    c = web_county
+    duties = make_duties(c)
+    today = timezone.localdate()
+    for items in ([{"name": "退休一件事", "unit": "czj"}], [{"name": "退休一件事", "unit": "fgj"}]):
+        actions.publish_catalogue(
+            kind="one_thing", name="一件事一次办目录", items=items, published_on=today, by=c.alice
+        )
+    a = actions.assign_drafting(
+        year=today.year, kind="speech", title="县长在全县经济工作会议上的讲话", drafter=c.alice,
+        reviewer=c.lily, due=today, by=c.alice,
+    )  # fmt: skip
+    actions.upload_draft(assignment=a, file=docx("一、成绩\n二、任务"), by=c.alice)
+    actions.review_draft(assignment=a, accept=False, note="任务要具体", by=c.lily)
+    actions.upload_draft(assignment=a, file=docx("一、成绩\n二、重点任务"), by=c.alice)
+    actions.register_responsibility_list(
+        year=today.year, post=duties.posts[0],
+        items=[actions.Item("开展警示教育", date(today.year, 12, 31))], by=c.alice,
+    )  # fmt: skip
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    page.goto(page.base + "/duties/work/")
+    assert page.get_by_text("“退休一件事”责任单位由县财政局调整为县发改局").is_visible()
+    page.get_by_text("第1稿与第2稿的差异").click()
+    assert page.get_by_text("+ 二、重点任务").is_visible()
+    assert page.get_by_role("link", name="开展警示教育").is_visible()
+    screenshot(page, "duties_work")
