@@ -160,7 +160,7 @@ def test_the_command_writes_the_docx_and_the_figures(
     built: Duties, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "述职述廉.docx"
-    call_command("report", "duty", "--year", "2026", "--out", str(out))
+    call_command("report", "duty", "--year", "2026", "--out", str(out), "--pdf")
     data = json.loads(capsys.readouterr().out)
     assert data["version"] == 0
     assert data["figures"]["talks"] == {
@@ -169,6 +169,7 @@ def test_the_command_writes_the_docx_and_the_figures(
     texts = [p.text for p in Document(str(out)).paragraphs]
     assert texts[0] == "2026年度述职述廉报告"
     assert "一、加强学习，提升履职能力" in texts
+    assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_the_draft_renders_in_the_gbt9704_layout(built: Duties) -> None:
@@ -181,3 +182,12 @@ def test_the_draft_renders_in_the_gbt9704_layout(built: Duties) -> None:
     assert max(w[2] for w in first) <= RIGHT_EDGE + 0.5  # inside the 版心
     assert [w for w in first if w[4] == "1" and w[1] > BOTTOM_EDGE], "page number below"
     assert any("人民政府办公室" in w[4] for w in pages[-1])  # the signature
+
+
+def test_the_command_refuses_a_bad_year_or_file(duties: Duties, tmp_path: Path) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="年份2101无效。"):
+        call_command("report", "duty", "--year", "2101", "--out", str(tmp_path / "a.docx"))
+    with pytest.raises(CommandError, match=r"输出文件须为 \.docx"):
+        call_command("report", "duty", "--year", "2026", "--out", str(tmp_path / "a.pdf"))

@@ -38,7 +38,7 @@ def test_the_director_edits_the_draft_and_produces_it(
     assert "duties.selectors.talks_held()" in row.inner_text()
     study = page.get_by_label("一、加强学习，提升履职能力（每行一段）")
     draft = study.input_value()
-    assert "全年参加支部党员大会1次" in draft
+    assert "全年机关各支部召开支部党员大会1次" in draft
     study.fill(draft + "\n本人还参加了县委理论学习中心组学习12次。")
     screenshot(page, "duties_report_edit")
     page.get_by_role("button", name="保存修改").click()
