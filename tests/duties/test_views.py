@@ -24,6 +24,7 @@ from duban.duties.models import (
     ResponsibilityList,
     Study,
 )
+from duban.work import actions as work
 from tests.duties.conftest import Duties, hold
 
 PAGES = ["/duties/", "/duties/talks/", "/duties/work/"]
@@ -248,3 +249,31 @@ def test_the_work_page_forms_register_through_the_actions(duties: Duties, client
     )
     assert "起草人和审核人不能是同一人。" in r.content.decode()
     assert client_for(c.lily).post("/duties/studies/", {}).status_code == 403
+
+
+def test_a_study_is_followed_on_the_page(duties: Duties, client_for: Any) -> None:
+    c = duties.county
+    today = timezone.localdate()
+    study = actions.open_study(year=today.year, topic="营商环境调研", staff=c.alice, by=c.alice)
+    alice = client_for(c.alice)
+    base = f"/duties/studies/{study.pk}"
+    alice.post(
+        f"{base}/visit/", {"on": today.isoformat(), "place": "政务服务中心", "notes": "座谈"}
+    )
+    doc = Document()
+    doc.add_paragraph("报告正文")
+    buf = BytesIO()
+    doc.save(buf)
+    alice.post(f"{base}/report/", {"file": SimpleUploadedFile("报告.docx", buf.getvalue())})
+    alice.post(f"{base}/review/", {"accept": "1", "note": ""})
+    d = work.register(
+        kind="other", title="关于优化营商环境的通知", urgency="normal",
+        received_at=timezone.now(), by=c.alice,
+    )  # fmt: skip
+    bad = alice.post(f"{base}/link/", {"code": "2026-9999"}, follow=True)
+    assert "找不到该来文编号。" in bad.content.decode()
+    alice.post(f"{base}/link/", {"code": d.code})
+    study.refresh_from_db()
+    assert (study.status, len(study.visits), list(study.directives.all())) == ("accepted", 1, [d])
+    page = alice.get(f"/duties/work/?year={today.year}").content.decode()
+    assert "第1稿 报告.docx" in page and "关于优化营商环境的通知" in page

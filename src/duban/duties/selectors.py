@@ -34,7 +34,8 @@ from duban.duties.models import (
     ThemeDayTurn,
 )
 from duban.org.models import Role, User
-from duban.work.models import Task, TaskStatus
+from duban.work import selectors as work_selectors
+from duban.work.models import Directive, Task, TaskStatus
 
 SH = ZoneInfo("Asia/Shanghai")
 READERS = (Role.SUPERVISOR, Role.LEADER)
@@ -264,3 +265,8 @@ def recent_activities(*, year: int, limit: int = 50) -> list[tuple[BranchActivit
     for f in DutyFile.objects.filter(stream__in=[a.stream for a in rows], purpose="photo"):
         photos[f.stream].append(f)
     return [(a, photos[a.stream]) for a in rows]
+
+
+def directive_by_code(user: User, year: int, serial: int) -> Directive | None:
+    """A directive the user may see, by its 登记编号 (2026-0012)."""
+    return work_selectors.directives_visible_to(user).filter(year=year, serial=serial).first()

@@ -34,6 +34,7 @@ from duban.duties.models import (
     IntegrityTalk,
     PartyBranch,
     PostCategory,
+    Study,
 )
 from duban.org.models import Leader, Role, Unit, User
 from duban.web.common import acting_user, roles_required, year_in_range
@@ -696,3 +697,80 @@ def drafting_new(request: HttpRequest) -> HttpResponseBase:
     return _form_back(
         request, DraftingForm(request.POST), "已布置起草任务。", actions.assign_drafting
     )
+
+
+class VisitForm(forms.Form):
+    on = forms.DateField(
+        label="走访日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[year_in_range],
+    )
+    place = forms.CharField(label="走访地点", max_length=100)
+    notes = forms.CharField(label="走访情况", required=False, max_length=2000)
+
+
+class StudyReportForm(forms.Form):
+    file = forms.FileField(label="调研报告")
+
+
+class LinkForm(forms.Form):
+    code = forms.RegexField(
+        label="来文编号",
+        regex=r"^[0-9]{4}-[0-9]{1,6}$",
+        error_messages={"invalid": "应为2026-0012"},
+    )
+
+
+def _study_action(
+    request: HttpRequest, pk: int, form: forms.Form, done: str, fn: Any
+) -> HttpResponseBase:
+    study = get_object_or_404(Study, pk=pk)
+    back = f"{reverse('duties_work')}?year={study.year}#study-{study.pk}"
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}：{errors[0]}")
+        return redirect(back)
+    kwargs = dict(form.cleaned_data)
+    if "code" in kwargs:
+        year, serial = kwargs.pop("code").split("-")
+        found = selectors.directive_by_code(acting_user(request), int(year), int(serial))
+        if found is None:
+            messages.error(request, "找不到该来文编号。")
+            return redirect(back)
+        kwargs["directive"] = found
+    try:
+        fn(study=study, by=acting_user(request), **kwargs)
+        messages.success(request, done)
+    except Refused:
+        raise
+    except ActionError as e:
+        messages.error(request, e.message)
+    return redirect(back)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def study_visit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _study_action(request, pk, VisitForm(request.POST), "已登记走访。", actions.record_visit)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def study_report(request: HttpRequest, pk: int) -> HttpResponseBase:
+    form = StudyReportForm(request.POST, request.FILES)
+    return _study_action(request, pk, form, "已提交调研报告。", actions.submit_study_report)
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def study_review(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _study_action(
+        request, pk, DraftReviewForm(request.POST), "已审核。", actions.review_study
+    )
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR)
+def study_link(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _study_action(request, pk, LinkForm(request.POST), "已关联来文。", actions.link_study)
