@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "duban.api",
     "duban.proposals",
     "duban.events",
+    "duban.duties",
     # django-ninja, listed so its docs page uses the Swagger UI files it ships (no CDN).
     "ninja",
     "duban",  # management commands live in duban/management/commands

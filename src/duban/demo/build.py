@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from duban.coordination.tick import tick
+from duban.demo.duties import build_duties
 from duban.demo.events import build_events
 from duban.demo.proposals import build_proposals
 from duban.demo.texts import TEMPLATES, DirectiveTemplate, TaskTemplate
@@ -431,6 +432,7 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
         _todays_inbox(sim, now)
         build_proposals(now=now, seed=seed)
         build_events(now=now)  # 重大活动 (issue 19)
+        build_duties(now=now)  # issue 16: the office's own duties (demo/duties.py)
         tick(now=now)
     summary = sim.summary
     for task in Task.objects.only("status", "light"):
