@@ -72,7 +72,18 @@ class Command(BaseCommand):
         user = acting(options["by"])
         for unfinished in ledger_import.unfinished_imports():
             self.stdout.write(f"提示：{unfinished}")
-        report = ledger_import.import_file(options["file"], by=user, dry_run=options["dry_run"])
+        started = time.perf_counter()
+
+        def progress(phase: str, done: int, total: int) -> None:
+            # To stderr, so the report on stdout stays what it was (scripts read it).
+            what = "已检查" if phase == "check" else "已写入"
+            seconds = time.perf_counter() - started
+            self.stderr.write(f"{what} {done}/{total} 行（{seconds:.0f} 秒）")
+            self.stderr.flush()
+
+        report = ledger_import.import_file(
+            options["file"], by=user, dry_run=options["dry_run"], progress=progress
+        )
         for line in report.lines():
             self.stdout.write(line)
         if not report.ok:
