@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from duban.audit.verify import rebuild, verify_chain
 from duban.documents import ledger_import
+from duban.documents.models import ImportState, LedgerImport
 from duban.notify.models import Outbox
 from duban.work.models import Directive, Event, LoopConfig, ProgressReport, SilentCoUnits, Task
 from tests.conftest import County
@@ -180,3 +182,26 @@ def test_progress_is_reported_for_both_phases(county: County, tmp_path: Path) ->
     assert report.imported
     assert seen[0][0] == "check" and ("check", 9, 9) in seen
     assert seen[-1] == ("apply", 9, 9)
+
+
+def test_the_import_page_shows_a_running_import_and_polls_its_progress(
+    county: County, tmp_path: Path, client_for: Any
+) -> None:
+    # An import the command line is running: claimed, 200 of 1,000 rows written.
+    claimed = ledger_import._claim("0" * 64, name="台账.xlsx", by=county.alice, total=1000, done=0)
+    assert not isinstance(claimed, str)
+    record, _ = claimed
+    LedgerImport.objects.filter(pk=record.pk).update(rows_done=200)
+    client = client_for(county.alice)
+    page = client.get(reverse("ledger_import")).content.decode()
+    assert "台账.xlsx" in page and "正在导入，已处理200/1000行" in page and "20%" in page
+    assert 'hx-trigger="every 2s"' in page
+    fragment = client.get(reverse("ledger_import_progress"), HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    text = fragment.content.decode()
+    assert "已处理200/1000行" in text and '<progress max="1000" value="200"' in text
+    assert "<html" not in text  # the fragment alone
+    # Once it stops (here: refused), the page stops polling and says how far it got.
+    LedgerImport.objects.filter(pk=record.pk).update(state=ImportState.STOPPED, error="测试。")
+    text = client.get(reverse("ledger_import_progress")).content.decode()
+    assert "已处理200/1000行，导入尚未完成" in text and "every 2s" not in text

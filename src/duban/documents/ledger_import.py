@@ -1515,6 +1515,11 @@ class Unfinished:
     record: LedgerImport
     dead: bool  # the process stopped: nobody is working on it
 
+    @property
+    def percent(self) -> int:
+        r = self.record
+        return 100 * r.rows_done // r.rows_total if r.rows_total else 0
+
     def __str__(self) -> str:
         r = self.record
         started = timezone.localtime(r.started_at)
