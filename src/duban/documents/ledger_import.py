@@ -12,19 +12,26 @@ actions, so every imported task has its events (docs/decisions.md, "Ledger impor
    cell they cover, in the header and in the data.
 3. Read every row: units through the registry (name, short name, alias, group), the
    leader by name, the deadline through `parse_deadline`, the status by its label.
-4. Check: every row runs through the actions — register, decompose, assign, then the steps
-   the ledger's status says happened (签收, 进展, 办结报告, 审核, 销号, or 撤销), at the
-   dates the ledger gives — each in its own savepoint, BATCH_ROWS rows per transaction,
-   and every batch is rolled back. Any error in any row: nothing is imported. A dry run
-   stops here, so the preview is exactly what the import would do.
-5. Apply: the same, in transactions of BATCH_ROWS rows that commit, so SQLite's single
-   write lock is never held for more than about a second (one transaction for a 1,500-row
-   file held it 80 s and web writes failed "database is locked", issue 17 point 13). A
-   `LedgerImport` row records the file (by its SM3), the rows done and the state; it is
-   moved in each batch's transaction. A crash (or a batch refused because the database
-   changed since the check) leaves whole tasks and an unfinished record, shown on the
-   import page; importing the same file again skips the rows already in and finishes it.
-   The import is reported as done only when its last batch has committed.
+4. Check: every row is composed as the actions would write it (`_Composer`: register,
+   decompose, assign, then the steps the ledger's status says happened — 签收, 进展,
+   办结报告, 审核, 销号, or 撤销 — at the dates the ledger gives), checked by the actions'
+   own validators and refused with their messages, writing nothing. Any error in any row:
+   nothing is imported. A dry run stops here, so the preview is exactly what the import
+   would do. (`through_actions=True` runs every row through the actions themselves
+   instead, rehearsed and rolled back, then applied: the slow reference the tests hold
+   this path to, record for record.)
+5. Apply: whole directives at a time, about BATCH_ROWS rows a transaction, each batch
+   composed again inside its transaction and written by the bulk writer (`work/bulk.py`:
+   the rows and hash-chained events the actions write, the lights as of the import, and
+   the notices the actions would queue except for tasks that are history), so SQLite's
+   single write lock is never held for more than about a second (one transaction for a
+   1,500-row file held it 80 s and web writes failed "database is locked", issue 17 point
+   13). A `LedgerImport` row records the file (by its SM3), the rows done and the state;
+   it is moved in each batch's transaction. A crash (or a batch refused because the
+   database changed since the check) leaves whole directives and an unfinished record,
+   shown on the import page (with its progress while it runs); importing the same file
+   again skips the rows already in and finishes it. The import is reported as done only
+   when its last batch has committed.
 
 Identity (running the same import twice creates nothing twice): a row is the task with the
 same 事项来源, 来文文号, 事项内容 and primary 牵头单位. A row whose task already exists is

@@ -4,9 +4,11 @@
     duban ledger export --by duchashi --out 台账.xlsx --query "status=open&light=red"
     duban ledger import 旧台账.xlsx --by duchashi --dry-run
 
-`--by` is the person the ledger is read (and the import written) as: a liaison's export
-holds only their unit's tasks, as on the page. The filters are the ledger page's, by the
-same names; `--query` takes the page's query string (a saved filter) as it is.
+The import prints the rows checked and written to stderr as it goes (the report, on
+stdout, comes at the end). `--by` is the person the ledger is read (and the import
+written) as: a liaison's export holds only their unit's tasks, as on the page. The
+filters are the ledger page's, by the same names; `--query` takes the page's query string
+(a saved filter) as it is.
 """
 
 from __future__ import annotations
