@@ -1,5 +1,6 @@
 """A ledger import applied in batches (issue 17 point 13): checked whole first, committed
-BATCH_ROWS rows at a time, and never shown as done until its last batch is in. A crash or
+about BATCH_ROWS rows at a time (whole directives: a 文号's rows are never split), and never
+shown as done until its last batch is in. A crash or
 a refused batch leaves whole tasks and an unfinished import that the page names; the same
 file imported again finishes it, creating nothing twice."""
 
@@ -48,19 +49,19 @@ class Crash(Exception):
 
 def crash_at(monkeypatch: pytest.MonkeyPatch, content: str, exc: Exception) -> None:
     """Make the apply (not the check) fail when it reaches the row `content`."""
-    real_apply, real_run = ledger_import._apply, ledger_import._Importer.run
+    real_apply, real_compose = ledger_import._apply, ledger_import._Composer.compose
     applying = {"on": False}
 
-    def run(self: Any, d: Any) -> None:
+    def compose(self: Any, d: Any) -> Any:
         if applying["on"] and d.content == content:
             raise exc
-        real_run(self, d)
+        return real_compose(self, d)
 
-    def apply(*args: Any) -> bool:
+    def apply(*args: Any, **kwargs: Any) -> bool:
         applying["on"] = True
-        return real_apply(*args)
+        return real_apply(*args, **kwargs)
 
-    monkeypatch.setattr(ledger_import._Importer, "run", run)
+    monkeypatch.setattr(ledger_import._Composer, "compose", compose)
     monkeypatch.setattr(ledger_import, "_apply", apply)
 
 
@@ -77,7 +78,7 @@ def test_an_import_commits_in_batches_and_is_recorded_complete(
     record = LedgerImport.objects.get()
     assert (record.state, record.rows_done, record.rows_total) == ("complete", 12, 12)
     assert record.finished_at is not None
-    # Batches do not split a 文号: rows 5 and 6 (two batches) share one directive.
+    # Batches do not split a 文号: rows 4-6 share one directive though 5 rows make a batch.
     assert Directive.objects.count() == 4
     assert Task.objects.get(content="第6项工作").directive == (
         Task.objects.get(content="第5项工作").directive
@@ -94,32 +95,32 @@ def test_a_crash_mid_import_is_shown_unfinished_and_the_same_file_finishes_it(
         crash_at(m, "第8项工作", Crash())
         with pytest.raises(Crash):
             run(county, path)
-    # Batch 1 (rows 1-5) is in, whole; batch 2 died with the process.
-    assert Task.objects.count() == 5
+    # Batch 1 (rows 1-6: 5 rows, and the rest of row 5's 文号) is in, whole; batch 2 died.
+    assert Task.objects.count() == 6
     record = LedgerImport.objects.get()
-    assert (record.state, record.rows_done) == ("running", 5)
+    assert (record.state, record.rows_done) == ("running", 6)
     assert verify_chain().ok and rebuild().differing == []
 
     # While it might still be running, a second import of the file is refused.
     again = run(county, path)
     assert not again.ok and "该文件正在导入中" in again.verdict()
-    assert Task.objects.count() == 5
+    assert Task.objects.count() == 6
 
     # The process is gone: the page says the import is not complete.
     later = timezone.now() + ledger_import.STALE_AFTER
     [unfinished] = ledger_import.unfinished_imports(now=later)
-    assert unfinished.dead and "已处理5/12行" in str(unfinished)
+    assert unfinished.dead and "已处理6/12行" in str(unfinished)
     LedgerImport.objects.filter(pk=record.pk).update(beat=timezone.now() - timedelta(hours=1))
     page = client_for(county.alice).get(reverse("ledger_import")).content.decode()
-    assert "未完成的导入" in page and "因进程意外终止中断，已处理5/12行，导入尚未完成" in page
+    assert "未完成的导入" in page and "因进程意外终止中断，已处理6/12行，导入尚未完成" in page
 
     report = run(county, path)
     assert report.ok and report.resumed
-    assert report.verdict() == "已续完上次中断的导入：已导入7项，已存在而跳过5项。"
+    assert report.verdict() == "已续完上次中断的导入：已导入6项，已存在而跳过6项。"
     assert Task.objects.count() == 12 and Directive.objects.count() == 4
-    # Row 6 joined the directive the crashed run registered for rows 4-6.
-    assert Task.objects.get(content="第6项工作").directive == (
-        Task.objects.get(content="第4项工作").directive
+    # Row 8 joined rows 7 and 9 in the directive of their 文号, registered by this run.
+    assert Task.objects.get(content="第8项工作").directive == (
+        Task.objects.get(content="第7项工作").directive
     )
     assert LedgerImport.objects.get().state == "complete"
     assert ledger_import.unfinished_imports(now=later) == []
@@ -142,11 +143,11 @@ def test_a_batch_refused_after_the_check_stops_the_import_and_says_how_far_it_go
     assert not report.ok and not report.imported
     assert [p.row for p in report.problems] == [8]  # the header is row 1
     assert report.verdict() == (
-        "导入中断：第8行：该单位已停用。已导入5/12行，其余未导入。"
+        "导入中断：第8行：该单位已停用。已导入6/12行，其余未导入。"
         "修正后重新导入同一文件，已导入的行会跳过，其余继续导入。"
     )
     assert "未导入任何内容" not in report.verdict()
-    assert Task.objects.count() == 5
+    assert Task.objects.count() == 6
     record = LedgerImport.objects.get()
     assert record.state == ImportState.STOPPED
     [unfinished] = ledger_import.unfinished_imports()

@@ -127,3 +127,33 @@ def test_the_ledger_filters_without_javascript(
         assert all("红灯" in rows.nth(i).inner_text() for i in range(rows.count()))
     finally:
         context.close()
+
+
+def test_the_import_page_follows_a_running_import(web_county: County, page: Any) -> None:
+    """An import running from the command line: the page shows how far it got and moves on
+    by itself (the fragment polls every 2 s), and lets the finished import go."""
+    from duban.documents import ledger_import
+    from duban.documents.models import ImportState, LedgerImport
+
+    claimed = ledger_import._claim(
+        "1" * 64, name="2026年重点工作台账.xlsx", by=web_county.alice, total=10000, done=0
+    )
+    assert not isinstance(claimed, str)
+    record, _ = claimed
+    LedgerImport.objects.filter(pk=record.pk).update(rows_done=2000)
+    sign_in(page, "alice")
+    page.wait_for_url("**/workbench/")
+    page.goto(page.url.replace("/workbench/", "/ledger/import/"))
+    progress = page.locator("#import-progress")
+    assert "正在导入，已处理2000/10000行" in progress.inner_text()
+    assert page.get_by_label("导入进度").get_attribute("value") == "2000"
+    # The command line writes its next batches: the page follows without a reload.
+    LedgerImport.objects.filter(pk=record.pk).update(rows_done=6200, beat=timezone.now())
+    page.locator("#import-progress", has_text="6200/10000").wait_for(timeout=10_000)
+    assert "62%" in progress.inner_text()
+    screenshot(page, "ledger-import-progress")
+    LedgerImport.objects.filter(pk=record.pk).update(
+        rows_done=10000, state=ImportState.COMPLETE, finished_at=timezone.now()
+    )
+    page.get_by_role("heading", name="未完成的导入").wait_for(state="detached", timeout=10_000)
+    assert page.locator("#import-progress").inner_text().strip() == ""

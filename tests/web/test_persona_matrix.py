@@ -258,6 +258,7 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("ledger_export", "/ledger/export/", only(WORK)),
         ("ledger_import", "/ledger/import/", only(sup)),
         ("ledger_import_confirm", "/ledger/import/confirm/", everyone(405)),
+        ("ledger_import_progress", "/ledger/import/progress/", only(sup)),
         ("documents", "/documents/", only(sup)),
         ("bulletin_download", "/documents/bulletin/", everyone(405)),
         ("directive_report", f"/directives/{d}/report/", everyone(405)),

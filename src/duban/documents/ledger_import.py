@@ -12,19 +12,26 @@ actions, so every imported task has its events (docs/decisions.md, "Ledger impor
    cell they cover, in the header and in the data.
 3. Read every row: units through the registry (name, short name, alias, group), the
    leader by name, the deadline through `parse_deadline`, the status by its label.
-4. Check: every row runs through the actions — register, decompose, assign, then the steps
-   the ledger's status says happened (签收, 进展, 办结报告, 审核, 销号, or 撤销), at the
-   dates the ledger gives — each in its own savepoint, BATCH_ROWS rows per transaction,
-   and every batch is rolled back. Any error in any row: nothing is imported. A dry run
-   stops here, so the preview is exactly what the import would do.
-5. Apply: the same, in transactions of BATCH_ROWS rows that commit, so SQLite's single
-   write lock is never held for more than about a second (one transaction for a 1,500-row
-   file held it 80 s and web writes failed "database is locked", issue 17 point 13). A
-   `LedgerImport` row records the file (by its SM3), the rows done and the state; it is
-   moved in each batch's transaction. A crash (or a batch refused because the database
-   changed since the check) leaves whole tasks and an unfinished record, shown on the
-   import page; importing the same file again skips the rows already in and finishes it.
-   The import is reported as done only when its last batch has committed.
+4. Check: every row is composed as the actions would write it (`_Composer`: register,
+   decompose, assign, then the steps the ledger's status says happened — 签收, 进展,
+   办结报告, 审核, 销号, or 撤销 — at the dates the ledger gives), checked by the actions'
+   own validators and refused with their messages, writing nothing. Any error in any row:
+   nothing is imported. A dry run stops here, so the preview is exactly what the import
+   would do. (`through_actions=True` runs every row through the actions themselves
+   instead, rehearsed and rolled back, then applied: the slow reference the tests hold
+   this path to, record for record.)
+5. Apply: whole directives at a time, about BATCH_ROWS rows a transaction, each batch
+   composed again inside its transaction and written by the bulk writer (`work/bulk.py`:
+   the rows and hash-chained events the actions write, the lights as of the import, and
+   the notices the actions would queue except for tasks that are history), so SQLite's
+   single write lock is never held for more than about a second (one transaction for a
+   1,500-row file held it 80 s and web writes failed "database is locked", issue 17 point
+   13). A `LedgerImport` row records the file (by its SM3), the rows done and the state;
+   it is moved in each batch's transaction. A crash (or a batch refused because the
+   database changed since the check) leaves whole directives and an unfinished record,
+   shown on the import page (with its progress while it runs); importing the same file
+   again skips the rows already in and finishes it. The import is reported as done only
+   when its last batch has committed.
 
 Identity (running the same import twice creates nothing twice): a row is the task with the
 same 事项来源, 来文文号, 事项内容 and primary 牵头单位. A row whose task already exists is
@@ -39,7 +46,7 @@ import json
 import re
 import time as clock
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -54,30 +61,42 @@ from duban.crypto import sm3
 from duban.documents.models import ImportState, LedgerImport
 from duban.extract import deadline as extract_deadline
 from duban.notify.models import Outbox
-from duban.org.models import UNIT_ROLES, Leader, Unit, User
+from duban.org.models import UNIT_ROLES, Leader, Role, Unit, User
 from duban.org.selectors import resolve_units
-from duban.work import actions
+from duban.work import actions, bulk
+from duban.work.actions.core import require_text
+from duban.work.actions.intake import _check_units, check_cycle, check_due_spec, due_payload
+from duban.work.context import rule_context
 from duban.work.deadlines import parse_due_input
 from duban.work.errors import ActionError, Invalid
+from duban.work.keys import key_cycle
 from duban.work.models import (
     Cycle,
+    DeadlineDefault,
     Directive,
     DirectiveKind,
+    EventKind,
+    SilentCoUnits,
     Task,
     TaskStatus,
     Urgency,
+    loop_config,
 )
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
-MAX_ROWS = 10_000
-# Each row is several actions (about 60 ms a row here: 500 rows took 30 s to check and 38 s
-# to import), so the upload page takes fewer rows than the command line.
+# Sheet rows, headers and section rows (一、…) included: a 10,000-task ledger fits.
+MAX_ROWS = 12_000
+# The upload page imports inside its request, so it takes fewer rows than the command line.
 WEB_MAX_ROWS = 1_000
 HEADER_SCAN = 12
-# Rows per transaction when importing: about 60 ms a row, so SQLite's write lock is held for
-# about a second at a time, well inside the 20 s a waiting web request gives it.
-BATCH_ROWS = 20
+# Rows per transaction when importing (whole directives, so a little more): the bulk writer
+# takes a few ms a row, so SQLite's write lock is held for about a second at a time, well
+# inside the 20 s a waiting web request gives it.
+BATCH_ROWS = 200
+# The same through the actions (`through_actions`, the tests' reference): about 60 ms a row.
+ACTION_BATCH_ROWS = 20
+REFRESH_BATCH = 100  # tasks per transaction of the closing refresh
 BATCH_PAUSE = 0.2  # seconds between batches on SQLite, for waiting writers to get in
 STALE_AFTER = timedelta(minutes=2)  # an import whose record has not moved for this long died
 SH = ZoneInfo("Asia/Shanghai")
@@ -847,6 +866,200 @@ class _Importer:
         self.history_only.append(task.pk)
 
 
+@dataclass
+class Composed:
+    """One ledger row as the actions would write it: its directive's key and fields, the
+    task's whole history, and the notices its actions would queue (none for history)."""
+
+    key: tuple[str, str, date] | tuple[int]
+    directive: bulk.DirectiveSpec
+    task: bulk.TaskSpec
+    notices: list[tuple[list[int], str, str, str, datetime]]  # users, kind, title, body, at
+    history_only: bool
+
+
+class _Composer:
+    """A ledger row → what `_Importer.run` would write through the actions, without writing.
+
+    The same steps at the same moments (登记, 分解, 交办, 签收, 进展, 办结报告, 审核, 销号 or
+    撤销), checked by the actions' own validators and refused with their Chinese messages;
+    the payloads are the actions'. Reads the database once, when made (the units' first
+    account, who is a unit head, the county's loop settings, the default deadlines): the
+    check makes one, and each applied batch makes its own inside its transaction, so a row
+    the database no longer allows is refused there and the batch is not written.
+    """
+
+    def __init__(self, by: User, now: datetime) -> None:
+        self.by, self.now = by, now
+        self.ctx = rule_context()
+        config = loop_config()
+        self.unit_review, self.review_progress = config.unit_review, config.unit_review_progress
+        self.block_silent = config.silent_co_units == SilentCoUnits.BLOCK
+        self.first_user: dict[int, User] = {}  # as `_unit_user`: a liaison before a head
+        self.heads: set[int] = set()
+        self.recipients: dict[int, list[int]] = {}  # unit → its active accounts
+        users = User.objects.filter(role__in=list(UNIT_ROLES), is_active=True)
+        for u in users.order_by("role", "id"):
+            assert u.unit_id is not None  # unit_role_has_unit
+            self.first_user.setdefault(u.unit_id, u)
+            self.recipients.setdefault(u.unit_id, []).append(u.pk)
+            if u.role == Role.UNIT_HEAD:
+                self.heads.add(u.unit_id)
+        self.supervisors = list(
+            User.objects.filter(role=Role.SUPERVISOR, is_active=True).values_list("pk", flat=True)
+        )
+        self.defaults = {
+            (r.kind, r.urgency): {r.unit: r.amount} for r in DeadlineDefault.objects.all()
+        }
+
+    def _held(self, liaison: User, what: str) -> None:
+        """`actions.unit._require_not_held`, from what was read."""
+        if liaison.role != Role.LIAISON or liaison.unit_id is None or not self.unit_review:
+            return
+        if what == "progress" and not self.review_progress:
+            return
+        if liaison.unit_id in self.heads:
+            raise Invalid(
+                "本县要求联络员的报送经单位负责人审核，请送单位审核。",
+                log=f"{what} by liaison {liaison.username} must go through unit review",
+            )
+
+    def compose(self, d: Draft) -> Composed:
+        by, unit_id = self.by, self.by.unit_id
+        received = _at(d.assigned_on, 0, self.now)
+        directive = bulk.DirectiveSpec(
+            kind=d.kind,
+            title=(d.title or d.content)[:200],
+            urgency=Urgency.NORMAL,
+            received_at=received,
+            registered_at=received,
+            registered_by_id=by.pk,
+            actor_unit_id=unit_id,
+            doc_no=d.doc_no,
+            issuer_leader_id=d.leader.pk
+            if d.leader and d.kind == DirectiveKind.INSTRUCTION
+            else None,
+        )
+        require_text(directive.title, "title", "标题")
+        key: tuple[str, str, date] | tuple[int] = (
+            (d.kind, d.doc_no, d.assigned_on) if d.doc_no else (d.row,)
+        )
+        # 分解 (actions.decompose, its checks and its message prefix for the first task).
+        row = "第1项任务："
+        created = _at(d.assigned_on, 1, self.now)
+        content = require_text(d.content, "content", f"{row}事项内容")
+        due_spec = check_due_spec(d.due, row)
+        cycle, cycle_day = key_cycle(d.cycle, check_cycle(d.cycle, d.cycle_day, row), d.is_key)
+        _check_units(d.lead, d.co, row)
+        lead, co = [u.pk for u in d.lead], [u.pk for u in d.co]
+        events = [
+            bulk.EventSpec(
+                EventKind.CREATED,
+                created,
+                by.pk,
+                unit_id,
+                {
+                    "content": content,
+                    "requirement": d.requirement.strip(),
+                    "leader": d.leader.pk if d.leader else None,
+                    "is_key": d.is_key,
+                    "due_spec": due_spec,
+                    "cycle": cycle,
+                    "cycle_day": cycle_day,
+                    "plan": {"lead": lead, "co": co},
+                    "source_paragraph": None,
+                },
+            )
+        ]
+        out = Composed(key, directive, bulk.TaskSpec(events), [], False)
+        if d.status == TaskStatus.DRAFT:
+            return out
+        # 交办 (actions.assign): the row's deadline, else the office's default.
+        spec = due_spec or self.defaults.get((d.kind, Urgency.NORMAL)) or {"days": 30}
+        resolved = actions.resolve_due_from(spec, timezone.localdate(created), self.ctx)
+        assigned = {"lead": lead, "co": co, **due_payload(spec, resolved)}
+        events.append(bulk.EventSpec(EventKind.ASSIGNED, created, by.pk, unit_id, assigned))
+        units = [*lead, *co]
+        body = f"完成时限：{resolved.due:%Y年%m月%d日}" + (
+            "（暂定）" if resolved.provisional else ""
+        )
+        recipients = [pk for u in units for pk in self.recipients.get(u, [])]
+        out.notices.append((recipients, "assigned", f"新交办事项：{content[:40]}", body, created))
+        if d.status == TaskStatus.WITHDRAWN:
+            reason = require_text(d.withdrawn_reason or "台账记载已撤销", "reason", "撤销原因")
+            events.append(
+                bulk.EventSpec(EventKind.WITHDRAWN, created, by.pk, unit_id, {"reason": reason})
+            )
+            out.history_only = True
+            return out
+        if d.status in (TaskStatus.ASSIGNED, TaskStatus.RETURNED):
+            return out
+        liaison = self.first_user.get(d.lead[0].pk)
+        if liaison is None:
+            raise Invalid(
+                f"牵头单位{d.lead[0].label}没有联络员账号，无法记录“签收”等办理过程，"
+                "请先为该单位添加联络员，或将办理状态改为“待签收”。",
+                log=f"no liaison for unit {d.lead[0].pk}",
+            )
+        lead_at = _at(d.assigned_on, 2, self.now)
+        events.append(bulk.EventSpec(EventKind.RECEIVED, lead_at, liaison.pk, lead[0], {}))
+        if d.latest:
+            self._held(liaison, "progress")
+            payload = bulk.progress_payload(text=d.latest)
+            events.append(bulk.EventSpec(EventKind.PROGRESS, lead_at, liaison.pk, lead[0], payload))
+        if d.status == TaskStatus.IN_PROGRESS:
+            return out
+        done = _at(d.closed_on or d.assigned_on, 3, self.now)
+        self._held(liaison, "submit")
+        payload = bulk.submitted_payload(text=(d.latest or "已办结") + IMPORT_NOTE)
+        events.append(bulk.EventSpec(EventKind.SUBMITTED, done, liaison.pk, lead[0], payload))
+        out.notices.append(
+            (self.supervisors, "submitted", f"待审核：{content[:40]}", payload["text"][:200], done)
+        )
+        if d.status == TaskStatus.SUBMITTED:
+            return out
+        # 审核 (actions.verify): the co-units never signed in a ledger's history: silent.
+        verified: dict[str, Any] = {"reason": ""}
+        if co:
+            if self.block_silent:
+                names = "、".join(u.label for u in d.co)
+                raise Invalid(
+                    f"配合单位{names}尚未签收或未报送办理情况，按本县设置不能审核通过。",
+                    log="silent co-units block verification",
+                    field="confirm_co",
+                )
+            verified |= {"silent_co": co, "silent_co_confirmed": True}
+        events.append(bulk.EventSpec(EventKind.VERIFIED, done, by.pk, unit_id, verified))
+        if d.status == TaskStatus.VERIFIED:
+            return out
+        events.append(bulk.EventSpec(EventKind.CLOSED, done, by.pk, unit_id, {"note": "台账导入"}))
+        out.history_only = True
+        return out
+
+
+def _existing(drafts: list[Draft]) -> dict[int, Task]:
+    """`existing_task` for many rows at once (row → task), a query per 500 contents."""
+    contents = sorted({d.content for d in drafts})
+    by_content: dict[str, list[Task]] = {}
+    for start in range(0, len(contents), 500):
+        chunk = contents[start : start + 500]
+        for t in Task.objects.filter(content__in=chunk).select_related("directive"):
+            by_content.setdefault(t.content, []).append(t)
+    found: dict[int, Task] = {}
+    for d in drafts:
+        for t in by_content.get(d.content, []):
+            if t.directive.kind != d.kind or t.directive.doc_no != d.doc_no:
+                continue
+            if t.lead_unit_id == d.lead[0].pk or (
+                t.status == TaskStatus.DRAFT
+                and (plan_lead := actions.planned_units(t)[0])
+                and plan_lead[0].pk == d.lead[0].pk
+            ):
+                found[d.row] = t
+                break
+    return found
+
+
 def import_file(
     source: str | Path | IO[bytes],
     *,
@@ -855,8 +1068,16 @@ def import_file(
     now: datetime | None = None,
     name: str = "",
     max_rows: int | None = None,
+    progress: Progress | None = None,
+    through_actions: bool = False,
 ) -> ImportReport:
-    """Check, and unless `dry_run` import, a ledger; the report names every problem."""
+    """Check, and unless `dry_run` import, a ledger; the report names every problem.
+
+    `progress(phase, done, total)` is called as rows are checked and as batches commit.
+    `through_actions` runs every row through the actions themselves, twice (rehearsed and
+    rolled back, then applied 20 rows a transaction): the slow reference the tests hold the
+    bulk path to (about 60 ms a row against about 1 ms).
+    """
     now = now or timezone.now()
     path = Path(source) if isinstance(source, (str, Path)) else None
     report = ImportReport(file=name or (path.name if path else ""), dry_run=dry_run)
@@ -871,7 +1092,14 @@ def import_file(
             tmp.flush()
             name = name or "上传文件"
             return import_file(
-                tmp.name, by=by, dry_run=dry_run, now=now, name=name, max_rows=max_rows
+                tmp.name,
+                by=by,
+                dry_run=dry_run,
+                now=now,
+                name=name,
+                max_rows=max_rows,
+                progress=progress,
+                through_actions=through_actions,
             )
     try:
         if not path.exists():
@@ -913,7 +1141,17 @@ def import_file(
     }
     report.ignored = _ignored_columns(sheet, header)
     file_sm3 = sm3(path.read_bytes())
-    _import_rows(sheet, header, report, by=by, now=now, dry_run=dry_run, file_sm3=file_sm3)
+    _import_rows(
+        sheet,
+        header,
+        report,
+        by=by,
+        now=now,
+        dry_run=dry_run,
+        file_sm3=file_sm3,
+        progress=progress,
+        through_actions=through_actions,
+    )
     AccessLog.objects.create(
         at=now,
         kind=AccessKind.ADMIN,
@@ -1007,8 +1245,8 @@ def _plan(
 
 
 def _batches(items: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(items), BATCH_ROWS):
-        yield items[start : start + BATCH_ROWS]
+    for start in range(0, len(items), ACTION_BATCH_ROWS):
+        yield items[start : start + ACTION_BATCH_ROWS]
 
 
 def _between_batches() -> None:
@@ -1019,7 +1257,9 @@ def _between_batches() -> None:
         clock.sleep(BATCH_PAUSE)
 
 
-def _check(plan: list[tuple[Draft, str]], report: ImportReport, importer: _Importer) -> list[Draft]:
+def _check_through_actions(
+    plan: list[tuple[Draft, str]], report: ImportReport, importer: _Importer
+) -> list[Draft]:
     """Run every row through the actions, BATCH_ROWS at a time, and roll each batch back.
 
     This is the whole import, rehearsed: what it reports is what the apply will do. Each row
@@ -1096,7 +1336,7 @@ def _claim(
             return "该文件正在导入中，请稍后刷新查看，勿重复导入。"
 
 
-def _apply(
+def _apply_through_actions(
     new: list[Draft], record: LedgerImport, report: ImportReport, importer: _Importer
 ) -> bool:
     """Apply the checked rows in short transactions; False when a batch was refused.
@@ -1139,10 +1379,153 @@ def _apply(
     return True
 
 
+Progress = Callable[[str, int, int], None]  # phase ("check" | "apply"), rows done, rows in all
+PROGRESS_EVERY = 500  # rows between two progress calls of the check
+
+
+def _check(
+    plan: list[tuple[Draft, str]],
+    report: ImportReport,
+    composer: _Composer,
+    progress: Progress | None = None,
+) -> list[Draft]:
+    """Compose every row as the actions would write it, writing nothing; the rows to apply.
+
+    What it reports is what the apply will do: the apply composes each row again the same
+    way (inside its batch's transaction) and writes exactly that. Every row is checked, so
+    one refused row does not hide the others' problems.
+    """
+    new: list[Draft] = []
+    existing = _existing([d for d, _ in plan])
+    for i, (d, label) in enumerate(plan, start=1):
+        task = existing.get(d.row)
+        if task is not None:
+            report.rows.append(
+                RowResult(d.row, d.content, "exists", label, f"已存在（{task.code}）")
+            )
+        else:
+            try:
+                composer.compose(d)
+            except ActionError as e:
+                report.problems.append(Problem(d.row, message=e.message))
+                report.rows.append(RowResult(d.row, d.content, "error", label))
+            else:
+                report.rows.append(RowResult(d.row, d.content, "new", label))
+                new.append(d)
+        if progress is not None and (i % PROGRESS_EVERY == 0 or i == len(plan)):
+            progress("check", i, len(plan))
+    report.rows.sort(key=lambda r: r.row)
+    return new
+
+
+def _groups(rows: list[Draft]) -> Iterator[list[Draft]]:
+    """Batches of about BATCH_ROWS rows that never split a directive (rows sharing 事项来源,
+    来文文号 and 交办日期), so each directive is written whole, with all its tasks, by one
+    transaction; in the order of each directive's first row."""
+    groups: dict[tuple[str, str, date] | tuple[int], list[Draft]] = {}
+    for d in rows:
+        key: tuple[str, str, date] | tuple[int] = (
+            (d.kind, d.doc_no, d.assigned_on) if d.doc_no else (d.row,)
+        )
+        groups.setdefault(key, []).append(d)
+    batch: list[Draft] = []
+    for group in groups.values():
+        batch.extend(group)
+        if len(batch) >= BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _apply(
+    new: list[Draft],
+    record: LedgerImport,
+    report: ImportReport,
+    *,
+    by: User,
+    now: datetime,
+    progress: Progress | None = None,
+) -> bool:
+    """Write the checked rows, whole directives at a time, through the bulk writer; False
+    when a batch was refused.
+
+    Each batch is one transaction: its directives, tasks, events (chained as the actions
+    chain them, lights as of `now` as the closing refresh would record them), progress
+    reports, the notices the actions would queue (none for tasks that are history: closed
+    or withdrawn), and the import record moved on. A crash between batches leaves whole
+    directives and a record that says the import is unfinished.
+    """
+    total = record.rows_total
+    for batch in _groups(new):
+        d = batch[0]
+        try:
+            with transaction.atomic():
+                composer = _Composer(by, now)  # the database as it is now, in this transaction
+                existing = _existing(batch)  # imported meanwhile, or by the run this one resumes
+                specs: dict[tuple[str, str, date] | tuple[int], bulk.DirectiveSpec] = {}
+                composed: list[Composed] = []
+                for d in batch:
+                    if d.row in existing:
+                        continue
+                    c = composer.compose(d)
+                    specs.setdefault(c.key, c.directive).tasks.append(c.task)
+                    composed.append(c)
+                # write_batch writes directive by directive, each one's tasks in order.
+                order = sorted(composed, key=lambda c: list(specs).index(c.key))
+                counts = bulk.write_batch(list(specs.values()), ctx=composer.ctx, tick_at=now)
+                notices: list[Outbox] = []
+                keys: dict[str, int] = {}
+                for c, (task, _events) in zip(order, counts.written, strict=True):
+                    if c.key and len(c.key) == 3:
+                        kind, doc_no, day = c.key
+                        keys[json.dumps([kind, doc_no, day.isoformat()], ensure_ascii=False)] = (
+                            task.directive_id
+                        )
+                    if c.history_only:
+                        continue  # closed or withdrawn: history, not news for its units
+                    for users, kind_, title, body, at in c.notices:
+                        notices.extend(
+                            Outbox(
+                                created_at=at,
+                                recipient_id=user,
+                                kind=kind_,
+                                title=title[:200],
+                                body=body,
+                                task_id=task.pk,
+                                directive_id=task.directive_id,
+                            )
+                            for user in users
+                        )
+                Outbox.objects.bulk_create(notices)
+                record.rows_done += len(batch)
+                record.beat = timezone.now()
+                record.directives = {**record.directives, **keys}
+                record.save(update_fields=["rows_done", "beat", "directives"])
+        except ActionError as e:
+            report.problems.append(Problem(d.row, message=e.message))
+            record.refresh_from_db(fields=["rows_done", "directives"])
+            record.state, record.error = ImportState.STOPPED, f"第{d.row}行：{e.message}"
+            record.save(update_fields=["state", "error"])
+            report.stopped = record
+            return False
+        if progress is not None:
+            progress("apply", record.rows_done, total)
+        _between_batches()
+    record.state, record.finished_at = ImportState.COMPLETE, timezone.now()
+    record.save(update_fields=["state", "finished_at"])
+    return True
+
+
 @dataclass
 class Unfinished:
     record: LedgerImport
     dead: bool  # the process stopped: nobody is working on it
+
+    @property
+    def percent(self) -> int:
+        r = self.record
+        return 100 * r.rows_done // r.rows_total if r.rows_total else 0
 
     def __str__(self) -> str:
         r = self.record
@@ -1173,9 +1556,14 @@ def _import_rows(
     now: datetime,
     dry_run: bool,
     file_sm3: str,
+    progress: Progress | None = None,
+    through_actions: bool = False,
 ) -> None:
     plan = _plan(sheet, header, report, timezone.localdate(now), report.ledger_day)
-    new = _check(plan, report, _Importer(by, now))
+    if through_actions:
+        new = _check_through_actions(plan, report, _Importer(by, now))
+    else:
+        new = _check(plan, report, _Composer(by, now), progress)
     if dry_run or not report.ok:
         return
     claimed = _claim(file_sm3, name=report.file, by=by, total=len(plan), done=len(plan) - len(new))
@@ -1184,13 +1572,19 @@ def _import_rows(
         report.busy = True
         return
     record, report.resumed = claimed
-    importer = _Importer(by, now, known=record.directives)
-    if not _apply(new, record, report, importer):
+    if through_actions:
+        importer = _Importer(by, now, known=record.directives)
+        applied = _apply_through_actions(new, record, report, importer)
+    else:
+        applied = _apply(new, record, report, by=by, now=now, progress=progress)
+    if not applied:
         return
     report.imported = True
     from duban.work.refresh import refresh
 
     # The lights and reminders as of today, not as of the imported dates. The ladders climb
-    # at the next `duban tick` (coordination sits above documents/). Small batches: the
-    # refresh must not hold SQLite's write lock any longer than a batch of rows does.
-    refresh(now=now, batch=BATCH_ROWS)
+    # at the next `duban tick` (coordination sits above documents/). The bulk writer has
+    # already recorded the imported tasks' lights as of now, so this writes their reminders
+    # (and refreshes the county's other tasks). Small batches: the refresh must not hold
+    # SQLite's write lock any longer than a batch of rows does.
+    refresh(now=now, batch=REFRESH_BATCH)

@@ -154,6 +154,7 @@ urlpatterns = [
     path("ledger/export/", files.ledger_export, name="ledger_export"),
     path("ledger/import/", files.ledger_import, name="ledger_import"),
     path("ledger/import/confirm/", files.ledger_import_confirm, name="ledger_import_confirm"),
+    path("ledger/import/progress/", files.ledger_import_progress, name="ledger_import_progress"),
     path("documents/", files.documents, name="documents"),
     path("documents/bulletin/", files.bulletin_download, name="bulletin_download"),
     path("directives/<id:pk>/report/", files.report_download, name="directive_report"),

@@ -9,9 +9,12 @@ history already happened. The rows are the ones the actions would write, event f
   unit's `submitted` payload gets its `co_inputs` computed from the history as
   `actions.unit._co_inputs` would, so `duban audit verify` and `duban rebuild` cannot tell the
   difference.
-What it does not write: outbox notifications (the history is not news), progress reports
-and extension requests (so `progress` and `extension_*` events are refused here), and the
-directive's own `withdrawn`/`reported_back` events.
+A `progress` event gets its ProgressReport row and, when its payload names no `slot`, the
+slot and lateness `actions.unit._progress` would give it (from the state before it).
+What it does not write: outbox notifications (the history is not news; a caller that wants
+some writes them in the same transaction from `BatchCounts.written`), extension requests
+(so `extension_*` events are refused here), and the directive's own
+`withdrawn`/`reported_back` events.
 
 One call of `write_batch` is one transaction inside `writing()`. Primary keys are reserved
 before the insert, because the stream name and the canonical form of every event contain
@@ -23,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -32,7 +35,7 @@ from django.utils import timezone
 from duban.audit.chain import GENESIS, canonical, event_hash
 from duban.audit.rows import text_digest
 from duban.org.models import Leader
-from duban.work import rules, serials, tally
+from duban.work import lights, rules, serials, tally
 from duban.work.actions import (
     attachment_payload,
     check_cycle,
@@ -53,6 +56,7 @@ from duban.work.models import (
     DirectiveStatus,
     Event,
     EventKind,
+    ProgressReport,
     Task,
     Urgency,
     writing,
@@ -63,7 +67,6 @@ from duban.work.models import (
 UNSUPPORTED = frozenset(
     {
         EventKind.REGISTERED,
-        EventKind.PROGRESS,
         EventKind.EXTENSION_REQUESTED,
         EventKind.EXTENSION_DECIDED,
         EventKind.EXTENSION_LAPSED,
@@ -118,6 +121,10 @@ class BatchCounts:
     events: int = 0
     assignments: int = 0
     light_changes: int = 0
+    progress_reports: int = 0
+    # The rows written, task by task in the order given (the caller's own rows, such as
+    # notifications, go in the same transaction); not carried over by `add`.
+    written: list[tuple[Task, list[Event]]] = field(default_factory=list, repr=False)
 
     def add(self, other: BatchCounts) -> None:
         self.directives += other.directives
@@ -125,6 +132,7 @@ class BatchCounts:
         self.events += other.events
         self.assignments += other.assignments
         self.light_changes += other.light_changes
+        self.progress_reports += other.progress_reports
 
 
 # ---------------------------------------------------------------- payloads, as the actions
@@ -178,6 +186,11 @@ def assigned_payload(
         raise ValueError("assigned_payload needs a due spec; use the office default")
     resolved = resolve_due_from(spec, timezone.localdate(assigned_at), ctx)
     return {"lead": list(lead), "co": list(co), **due_payload(spec, resolved)}
+
+
+def progress_payload(*, text: str) -> dict[str, Any]:
+    """The `progress` payload of `actions.report_progress`; the writer adds slot and late."""
+    return {"text": require_text(text, "text", "进展情况"), "attachments": attachment_payload([])}
 
 
 def submitted_payload(*, text: str) -> dict[str, Any]:
@@ -251,6 +264,7 @@ def write_batch(
         task_rows: list[Task] = []
         event_rows: list[Event] = []
         assignment_rows: list[Assignment] = []
+        written: list[tuple[Task, list[Event]]] = []
         for spec, directive_id in zip(directives, directive_ids, strict=True):
             first_assigned: datetime | None = None
             first_row = len(task_rows)
@@ -264,18 +278,18 @@ def write_batch(
                     ):
                         first_assigned = e.at
                 event_rows.extend(events)
-                task_rows.append(
-                    Task(
-                        id=task_id,
-                        directive_id=directive_id,
-                        number=number,
-                        source_paragraph=task_spec.events[0].payload["source_paragraph"],
-                        source_excerpt=task_spec.source_excerpt,
-                        event_seq=events[-1].seq,
-                        head_hash=events[-1].hash,
-                        **{name: getattr(state, name) for name in rules.TaskState.task_fields()},
-                    )
+                task_row = Task(
+                    id=task_id,
+                    directive_id=directive_id,
+                    number=number,
+                    source_paragraph=task_spec.events[0].payload["source_paragraph"],
+                    source_excerpt=task_spec.source_excerpt,
+                    event_seq=events[-1].seq,
+                    head_hash=events[-1].hash,
+                    **{name: getattr(state, name) for name in rules.TaskState.task_fields()},
                 )
+                written.append((task_row, events))
+                task_rows.append(task_row)
                 assignment_rows.extend(
                     Assignment(
                         task_id=task_id,
@@ -298,12 +312,54 @@ def write_batch(
         Task.objects.bulk_create(task_rows)
         Event.objects.bulk_create(event_rows, batch_size=2000)
         Assignment.objects.bulk_create(assignment_rows)
+        reports = [_progress_report(e) for e in event_rows if e.kind == EventKind.PROGRESS]
+        ProgressReport.objects.bulk_create(reports)
         tally.added(task_rows)
     counts.directives += len(directive_rows)
     counts.tasks += len(task_rows)
     counts.events += len(event_rows)
     counts.assignments += len(assignment_rows)
+    counts.progress_reports += len(reports)
+    counts.written = written
     return counts
+
+
+def _progress_report(event: Event) -> ProgressReport:
+    """The report row `actions.unit._progress` saves beside its event."""
+    # bulk_create sets the ids (PostgreSQL, and SQLite from 3.35, both RETURNING).
+    if event.pk is None:
+        raise NotImplementedError("this database does not return ids from a bulk insert")
+    slot = event.payload.get("slot")
+    assert event.task_id is not None and event.actor_unit_id is not None
+    assert event.actor_id is not None
+    return ProgressReport(
+        task_id=event.task_id,
+        unit_id=event.actor_unit_id,
+        author_id=event.actor_id,
+        at=event.at,
+        slot=date.fromisoformat(slot) if slot else None,
+        late=bool(event.payload.get("late")),
+        text=event.payload["text"],
+        event=event,
+    )
+
+
+def _progress_slot(state: rules.TaskState, ev: EventSpec) -> dict[str, Any]:
+    """The slot and lateness `actions.unit._progress` gives a report made at `ev.at`."""
+    slot: date | None = None
+    if ev.actor_unit_id == state.lead_unit_id and state.assigned_at and state.due:
+        today = timezone.localdate(ev.at)
+        slots = lights.report_slots(
+            state.cycle,
+            state.cycle_day,
+            rules.cycle_start(state.assigned_at, state.cycle_from),
+            state.due,
+        )
+        slot = lights.slot_for_report(
+            slots, [date.fromisoformat(s) for s in state.reported_slots], today
+        )
+    late = slot is not None and slot < timezone.localdate(ev.at)
+    return {"slot": slot.isoformat() if slot else None, "late": late}
 
 
 def _fold(
@@ -329,6 +385,9 @@ def _fold(
         _check_event(ev, seq, state, rows[-1].at if rows else None, task_id)
         # What the database gives back is what verify and rebuild see: JSON-normalise.
         payload: dict[str, Any] = json.loads(json.dumps(ev.payload))
+        if ev.kind == EventKind.PROGRESS and "slot" not in payload:
+            # In the action's order: text, slot, late, attachments (canonical sorts keys).
+            payload = {"text": payload["text"], **_progress_slot(state, ev), **payload}
         if ev.kind == EventKind.SUBMITTED and ev.actor_unit_id == state.lead_unit_id:
             co_inputs = _co_inputs(state, texts)
             if "co_inputs" in payload and payload["co_inputs"] != co_inputs:

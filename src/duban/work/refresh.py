@@ -22,8 +22,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from duban.notify.models import Outbox
 from duban.notify.outbox import enqueue_for_units, enqueue_for_users
-from duban.org.models import Role, Unit, User
+from duban.org.models import UNIT_ROLES, Role, Unit, User
 from duban.work import lights, rules, tally
 from duban.work.actions import record, state_of
 from duban.work.context import rule_context
@@ -111,19 +112,29 @@ def refresh(
                 .filter(id__in=chunk, status__in=running)
                 .order_by("id")
             )
+            pending: list[Reminder] = []
             for task in tasks:
                 report.checked += 1
-                refresh_task(task, today, now, ctx, report)
+                refresh_task(task, today, now, ctx, report, pending)
                 if each is not None:
                     extra += each(task, today, now, ctx)
+            report.reminders += write_reminders(pending, now)
     report.overnight_alerts = overnight_alerts(now)
     tally.compact()  # fold the day's +1/-1 rows of the dashboard's counts (work/tally.py)
     return report, extra
 
 
 def refresh_task(
-    task: Task, today: date, now: datetime, ctx: rules.RuleContext, report: RefreshReport
+    task: Task,
+    today: date,
+    now: datetime,
+    ctx: rules.RuleContext,
+    report: RefreshReport,
+    pending: list[Reminder] | None = None,
 ) -> None:
+    """Record the task's light if it changed and queue its reminders: into `pending`
+    (written by the caller, `write_reminders`, before its transaction ends) or now."""
+    remind = _Remind(pending, now)
     state = state_of(task)
     rules.refresh_light(state, today, ctx)
     if state.light != task.light or state.missing_reports != task.missing_reports:
@@ -146,7 +157,7 @@ def refresh_task(
     if lead is None or task.due is None:
         return
     if task.due < today:
-        report.reminders += _remind(
+        report.reminders += remind(
             task,
             lead,
             now,
@@ -158,7 +169,7 @@ def refresh_task(
     elif task.light == "yellow" and ctx.calendar.workdays_between(today, task.due) <= (
         ctx.yellow_workdays
     ):
-        report.reminders += _remind(
+        report.reminders += remind(
             task,
             lead,
             now,
@@ -176,7 +187,7 @@ def refresh_task(
         )
         reported = {date.fromisoformat(s) for s in task.reported_slots}
         for slot in lights.missing_slots(slots, reported, today):
-            report.reminders += _remind(
+            report.reminders += remind(
                 task,
                 lead,
                 now,
@@ -187,7 +198,7 @@ def refresh_task(
             )
         upcoming = next((s for s in slots if s >= today and s not in reported), None)
         if upcoming is not None and ctx.calendar.workdays_between(today, upcoming) <= 1:
-            report.reminders += _remind(
+            report.reminders += remind(
                 task,
                 lead,
                 now,
@@ -198,12 +209,73 @@ def refresh_task(
             )
 
 
-def _remind(
-    task: Task, unit: Unit, now: datetime, key: str, kind: str, title: str, body: str
-) -> int:
-    return enqueue_for_units(
-        [unit], kind=kind, title=title, body=body, now=now, task=task, dedupe=key
+@dataclass
+class Reminder:
+    """One reminder to a unit's accounts, as `enqueue_for_units(..., dedupe=key)` writes it."""
+
+    task: Task
+    unit_id: int
+    key: str
+    kind: str
+    title: str
+    body: str
+
+
+class _Remind:
+    def __init__(self, pending: list[Reminder] | None, now: datetime) -> None:
+        self.pending, self.now = pending, now
+
+    def __call__(
+        self, task: Task, unit: Unit, now: datetime, key: str, kind: str, title: str, body: str
+    ) -> int:
+        if self.pending is None:
+            return enqueue_for_units(
+                [unit], kind=kind, title=title, body=body, now=now, task=task, dedupe=key
+            )
+        self.pending.append(Reminder(task, unit.pk, key, kind, title, body))
+        return 0  # counted when written
+
+
+def write_reminders(pending: list[Reminder], now: datetime) -> int:
+    """Write a batch's reminders at once: one query for the recipients, one for the keys
+    already sent, one insert. The same rows, each once (the key's unique constraint backs
+    the check), as one `enqueue_for_units` per reminder would write: at 10,000 imported
+    tasks those calls were a third of the import's time."""
+    if not pending:
+        return 0
+    recipients: dict[int, list[User]] = {}
+    users = User.objects.filter(
+        unit_id__in={r.unit_id for r in pending}, role__in=UNIT_ROLES, is_active=True
     )
+    for user in users:
+        assert user.unit_id is not None
+        recipients.setdefault(user.unit_id, []).append(user)
+    wanted = [(r, u, f"{r.key}:{u.pk}") for r in pending for u in recipients.get(r.unit_id, [])]
+    keys = [key for _, _, key in wanted]
+    sent: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found = Outbox.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
+        sent |= {key for key in found if key}
+    rows = []
+    for r, user, key in wanted:
+        if key in sent:
+            continue
+        sent.add(key)
+        rows.append(
+            Outbox(
+                created_at=now,
+                recipient=user,
+                kind=r.kind,
+                title=r.title[:200],
+                body=r.body,
+                task=r.task,
+                directive=r.task.directive,
+                dedupe_key=key,
+            )
+        )
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def overnight_alerts(now: datetime) -> int:

@@ -4,9 +4,11 @@
     duban ledger export --by duchashi --out 台账.xlsx --query "status=open&light=red"
     duban ledger import 旧台账.xlsx --by duchashi --dry-run
 
-`--by` is the person the ledger is read (and the import written) as: a liaison's export
-holds only their unit's tasks, as on the page. The filters are the ledger page's, by the
-same names; `--query` takes the page's query string (a saved filter) as it is.
+The import prints the rows checked and written to stderr as it goes (the report, on
+stdout, comes at the end). `--by` is the person the ledger is read (and the import
+written) as: a liaison's export holds only their unit's tasks, as on the page. The
+filters are the ledger page's, by the same names; `--query` takes the page's query string
+(a saved filter) as it is.
 """
 
 from __future__ import annotations
@@ -72,7 +74,18 @@ class Command(BaseCommand):
         user = acting(options["by"])
         for unfinished in ledger_import.unfinished_imports():
             self.stdout.write(f"提示：{unfinished}")
-        report = ledger_import.import_file(options["file"], by=user, dry_run=options["dry_run"])
+        started = time.perf_counter()
+
+        def progress(phase: str, done: int, total: int) -> None:
+            # To stderr, so the report on stdout stays what it was (scripts read it).
+            what = "已检查" if phase == "check" else "已写入"
+            seconds = time.perf_counter() - started
+            self.stderr.write(f"{what} {done}/{total} 行（{seconds:.0f} 秒）")
+            self.stderr.flush()
+
+        report = ledger_import.import_file(
+            options["file"], by=user, dry_run=options["dry_run"], progress=progress
+        )
         for line in report.lines():
             self.stdout.write(line)
         if not report.ok:

@@ -323,7 +323,17 @@ def ledger_import_confirm(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+@require_GET
+@roles_required(Role.SUPERVISOR)
+def ledger_import_progress(request: HttpRequest) -> HttpResponseBase:
+    """The imports not complete, with their progress (the import page polls it, htmx)."""
+    return render(request, "web/files/import_progress.htmx.html", _import_context())
+
+
 def _import_context(**context: Any) -> dict[str, Any]:
     # An import a crash or a refusal left half-applied is shown until the same file is
-    # imported again: never silently taken for a complete one.
-    return {"unfinished": ledger_import_module.unfinished_imports(), **context}
+    # imported again: never silently taken for a complete one. One running (here from
+    # the command line, or another tab) is shown with its progress, polled every 2 s.
+    unfinished = ledger_import_module.unfinished_imports()
+    running = any(not u.dead for u in unfinished)
+    return {"unfinished": unfinished, "running": running, **context}
