@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "duban.web",
     "duban.documents",
     "duban.api",
+    "duban.meetings",
     # django-ninja, listed so its docs page uses the Swagger UI files it ships (no CDN).
     "ninja",
     "duban",  # management commands live in duban/management/commands
