@@ -24,7 +24,7 @@ from duban.work import actions as work
 from duban.work.errors import Invalid, Refused
 from duban.work.models import DirectiveKind
 from tests.conftest import County, at
-from tests.meetings.conftest import drive_to_issue
+from tests.meetings.flow import drive_to_issue
 
 pytestmark = pytest.mark.django_db
 
