@@ -16,6 +16,7 @@ from io import BytesIO
 import xlsxwriter
 from django.utils import timezone
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from duban.audit.models import AccessKind, AccessLog
 from duban.documents.gbt9704 import (
@@ -64,7 +65,7 @@ def _lead_in(kind: str, text: str) -> str:
     return f"会议{label}{text}"
 
 
-def _people_line(doc: OfficialDocument, word: str, names: list[str]) -> None:
+def _people_line(doc: OfficialDocument, word: str, names: list[str]) -> Paragraph:
     """出席：… — the word in 黑体, names in 仿宋, wrapped lines aligned after the colon."""
     p = doc.doc.add_paragraph(style=STYLE_BODY)
     head = p.add_run(f"{word}：")
@@ -74,6 +75,7 @@ def _people_line(doc: OfficialDocument, word: str, names: list[str]) -> None:
     # 左空二字, then the 2-character word and the colon: the names start 5 characters in.
     p.paragraph_format.left_indent = Pt(CHAR * 5)
     p.paragraph_format.first_line_indent = Pt(-CHAR * 3)
+    return p
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,13 @@ def build_minutes(meeting: Meeting, *, now: datetime) -> OfficialDocument:
             doc.para(_lead_in(item["kind"], paragraph) if n == 0 else paragraph.strip())
     lines = attendance_lines(meeting)
     doc.blank(1)
-    if lines.attend:
-        _people_line(doc, "出席", lines.attend)
-    if lines.leave:
-        _people_line(doc, "请假", lines.leave)
-    if lines.sit_in:
-        _people_line(doc, "列席", lines.sit_in)
+    # The attendance block stays together on one page (with the blank line above it).
+    block = [doc.doc.paragraphs[-1]]
+    for word, names in (("出席", lines.attend), ("请假", lines.leave), ("列席", lines.sit_in)):
+        if names:
+            block.append(_people_line(doc, word, names))
+    for p in block[:-1]:
+        p.paragraph_format.keep_with_next = True
     doc.imprint(Imprint(printer=County.office_name(), printed_on=issued))
     return doc
 
