@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from duban.coordination.tick import tick
+from duban.demo.meetings import schedule as schedule_meetings
 from duban.demo.texts import TEMPLATES, DirectiveTemplate, TaskTemplate
 from duban.org.loader import load_file
 from duban.org.models import Leader, Portfolio, Role, Unit, UnitKind, User
@@ -424,6 +425,7 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
         _demo_policy()
         sim = Simulation(now=now, seed=seed, days=days)
         sim.schedule_year()
+        schedule_meetings(sim)  # the year's meetings (issue 15)
         _plan_supervision(sim, now)
         sim.run()
         _todays_inbox(sim, now)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from duban.org.models import UNIT_ROLES, Role, User
@@ -48,7 +48,12 @@ def meeting_for(user: User, pk: int) -> Meeting | None:
 
 def topics_for(user: User, meeting: Meeting) -> QuerySet[Topic]:
     """A unit sees its own topics and the agenda once it is fixed; the office all of them."""
-    qs = meeting.topics.select_related("unit", "directive").prefetch_related("materials")
+    # The agenda in order first, then what was left off it, in the order it came in.
+    qs = (
+        meeting.topics.select_related("unit", "directive")
+        .prefetch_related("materials")
+        .order_by(F("position").asc(nulls_last=True), "id")
+    )
     if user.role in UNIT_ROLES:
         return qs.filter(Q(unit_id=user.unit_id) | Q(state=TopicState.ON_AGENDA))
     return qs
