@@ -320,8 +320,21 @@ def _party_step(
     members: list[Leader],
 ) -> Callable[[datetime], None]:
     def step(when: datetime) -> None:
+        office = sim.supervisor()
         meeting = _plan(sim, t, held, when - timedelta(days=3))
         category, title, decision = matter
+        assert office.unit is not None
+        topic = actions.submit_topic(
+            meeting=meeting, title=title, unit=office.unit, by=office, now=when - timedelta(days=3)
+        )
+        actions.propose_agenda(
+            meeting=meeting, topics=[topic], by=office, now=when - timedelta(days=2)
+        )
+        convener = User.objects.get(leader=meeting.type.convener)
+        actions.approve_agenda(meeting=meeting, by=convener, now=when - timedelta(days=2))
+        actions.send_notice(meeting=meeting, by=office, now=when - timedelta(days=1))
+        present = [actions.SignIn(a, Presence.PRESENT) for a in meeting.attendance.all()]
+        actions.sign_in(meeting=meeting, entries=present, by=office, now=when)
         principal = next(m for m in members if m.code == "xz")
         order = [m for m in members if m.pk != principal.pk] + [principal]  # 末位表态
         actions.record_major_matter(

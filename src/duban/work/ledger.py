@@ -99,8 +99,10 @@ class LedgerFilters:
     due_from: date | None = None
     due_to: date | None = None
     sort: str = DEFAULT_SORT
-    # Only these directives' tasks (the web maps a meeting to the directives its decisions
-    # became, through the meetings app, so work stays free of it).
+    # 按会议: the meeting's id as the page sends it, and the directives its decisions became,
+    # which the web resolves through the meetings app (work stays free of it). Only
+    # `directives` filters; `meeting` is kept so the query string round-trips.
+    meeting: int | None = None
     directives: tuple[int, ...] | None = None
 
 

@@ -147,6 +147,7 @@ class LedgerForm(forms.Form):
             due_to=data.get("due_to"),
             sort=data.get("sort") or lq.DEFAULT_SORT,
             # 按会议: the tasks of the directives that meeting's decisions became.
+            meeting=data.get("meeting"),
             directives=tuple(meeting_selectors.directive_ids_of(data["meeting"]))
             if data.get("meeting") is not None
             else None,
