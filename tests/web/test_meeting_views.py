@@ -60,6 +60,12 @@ def test_the_office_runs_a_meeting_through_the_pages(
     assert r.status_code == 302
     topic = Topic.objects.get()
     assert topic.unit == county.a and topic.materials.get().name == "汇报稿.txt"
+    r = amy.get(f"/meetings/materials/{topic.materials.get().pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == "汇报稿正文".encode()
+    assert (
+        client_for(county.bob).get(f"/meetings/materials/{topic.materials.get().pk}/").status_code
+        == 404
+    )
     # The agenda, its approval by the convener, the notice.
     office.post(f"/meetings/{meeting.pk}/agenda/", {f"on_{topic.pk}": "on", f"pos_{topic.pk}": "1"})
     page = lily.get(f"/meetings/{meeting.pk}/").content.decode()

@@ -82,9 +82,17 @@ def world(county: County) -> dict[str, Any]:
     meeting = meeting_actions.plan_meeting(
         type=standing_type(c), starts_at=at("2026-03-20 09:00"), place="会议室", by=c.alice, now=NOW
     )
+    topic = meeting_actions.submit_topic(
+        meeting=meeting,
+        title="议题",
+        materials=[ContentFile(b"%PDF-1.4 material", name="材料.pdf")],
+        by=c.amy,
+        now=NOW,
+    )
 
     return {
         "meeting": meeting.pk,
+        "material": topic.materials.get().pk,
         "county": c,
         "task": task.pk,
         "directive": task.directive_id,
@@ -287,6 +295,11 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("meeting_major", "/meetings/major/", only(office)),
         ("meeting_detail", f"/meetings/{m}/", only(WORK)),
         ("meeting_topic_new", f"/meetings/{m}/topics/new/", only(sup | UNITS)),
+        (
+            "meeting_material",
+            f"/meetings/materials/{w['material']}/",
+            only(WORK) | {"bob": 404, "bea": 404},  # another unit's topic, not on an agenda
+        ),
         *[
             (f"meeting_{n}", f"/meetings/{m}/{p}/", everyone(405))
             for n, p in [

@@ -107,6 +107,7 @@ urlpatterns = [
     path("meetings/law/", meetings.law_list, name="meeting_law_list"),
     path("meetings/major/", meetings.major, name="meeting_major"),
     path("meetings/<id:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/materials/<id:pk>/", meetings.material, name="meeting_material"),
     path("meetings/<id:pk>/topics/new/", meetings.topic_new, name="meeting_topic_new"),
     path("meetings/<id:pk>/agenda/", meetings.agenda, name="meeting_agenda"),
     path("meetings/<id:pk>/agenda/decide/", meetings.agenda_decide, name="meeting_agenda_decide"),

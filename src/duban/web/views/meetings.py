@@ -9,12 +9,14 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.audit.access import record
+from duban.audit.models import AccessKind
 from duban.meetings import actions, documents, rules, selectors
 from duban.meetings.models import (
     AgendaState,
@@ -24,6 +26,7 @@ from duban.meetings.models import (
     MeetingState,
     MeetingType,
     Presence,
+    TopicMaterial,
     TopicState,
 )
 from duban.org.models import UNIT_ROLES, Role
@@ -39,6 +42,7 @@ from duban.web.meeting_forms import (
     split_names,
     split_pairs,
 )
+from duban.work import uploads
 from duban.work.errors import ActionError
 
 READERS = (Role.SUPERVISOR, Role.LEADER, *UNIT_ROLES)
@@ -545,3 +549,37 @@ def types(request: HttpRequest) -> HttpResponse:
     return render(
         request, "meetings/types.html", {"types": list(found), "form": form}, status=status
     )
+
+
+@roles_required(*READERS)
+def material(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A topic's material, for those who may see the topic; checked against its digest."""
+    user = acting_user(request)
+    found = TopicMaterial.objects.select_related("topic__meeting").filter(pk=pk).first()
+    if found is None or selectors.meeting_for(user, found.topic.meeting_id) is None:
+        raise Http404("材料不存在或无权查看。")
+    if not selectors.topics_for(user, found.topic.meeting).filter(pk=found.topic_id).exists():
+        raise Http404("材料不存在或无权查看。")
+    handle = uploads.open_verified(found.file, found.digest, found.algorithm)
+    if handle is None:
+        record(
+            AccessKind.REFUSED,
+            user=user,
+            target=f"meeting_material:{found.pk}",
+            detail=f"meeting material {found.pk} {found.file.name}: integrity check failed",
+            request=request,
+        )
+        return render(
+            request,
+            "web/refused.html",
+            {"message": f"材料“{found.name}”完整性校验失败，已拒绝下载并记入日志。"},
+            status=409,
+        )
+    record(
+        AccessKind.DOWNLOAD,
+        user=user,
+        target=f"meeting_material:{found.pk}",
+        detail=f"{found.name} (topic {found.topic_id})",
+        request=request,
+    )
+    return FileResponse(handle, as_attachment=True, filename=found.name)
