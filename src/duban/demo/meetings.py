@@ -9,13 +9,13 @@ the year and goes through the actions like everything else.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from duban.demo.texts import TaskTemplate
 from duban.meetings import actions
 from duban.meetings.models import (
     AttendanceRole,
@@ -28,9 +28,10 @@ from duban.meetings.models import (
     Topic,
 )
 from duban.meetings.rules import Stance
-from duban.org.models import County, Leader, Role, User
+from duban.org.models import County, Leader, Role, Unit, User
+from duban.work import actions as work_actions
 from duban.work.actions import TaskDraft
-from duban.work.models import Directive
+from duban.work.models import Directive, Task, TaskStatus
 
 if TYPE_CHECKING:
     from duban.demo.build import Simulation
@@ -98,8 +99,23 @@ MATTERS = [
 ]
 
 
+# The meetings draw from their own random stream: the simulation's (`sim.rng`) stays as it
+# was without them, so the rest of the demo year is the same with or without meetings.
+_rng = random.Random(15)
+
+
+def _moment(day: date, hour: float) -> datetime:
+    minutes = int(hour * 60) + _rng.randint(0, 29)
+    return timezone.make_aware(datetime.combine(day, time(0, 0)) + timedelta(minutes=minutes))
+
+
+def _office(sim: Simulation) -> User:
+    return _rng.choice(sim.supervisors)
+
+
 def schedule(sim: Simulation) -> None:
     """Define the county's meeting types and put the year's meetings on the queue."""
+    _rng.seed(15)
     office = sim.supervisors[0]
     now = sim.now
     xz = Leader.objects.get(code="xz")
@@ -139,7 +155,7 @@ def schedule(sim: Simulation) -> None:
         first = day.replace(day=1)
         thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 7)
         if sim.start <= thursday:
-            held = sim.moment(thursday, 9)
+            held = _moment(thursday, 9)
             plan_at = held - timedelta(days=12)
             if held <= now:
                 topic = TOPICS[month % len(TOPICS)]
@@ -147,14 +163,14 @@ def schedule(sim: Simulation) -> None:
             elif plan_at <= now:
                 sim.at(plan_at, _upcoming_step(sim, standing, held))
             if thursday.month % 3 == 0:
-                p_held = sim.moment(thursday + timedelta(days=5), 15)
+                p_held = _moment(thursday + timedelta(days=5), 15)
                 if p_held <= now:
                     matter = MATTERS[(thursday.month // 3) % len(MATTERS)]
                     sim.at(p_held, _party_step(sim, party, p_held, matter, leaders[:4]))
             month += 1
         day = (first + timedelta(days=32)).replace(day=1)
     # A matter of those kinds settled outside a meeting: the year's list flags it.
-    outside = sim.moment(end - timedelta(days=40), 16)
+    outside = _moment(end - timedelta(days=40), 16)
     if outside > start:
         sim.at(
             outside,
@@ -172,7 +188,7 @@ def schedule(sim: Simulation) -> None:
 
 def _plan(sim: Simulation, t: MeetingType, held: datetime, when: datetime) -> Meeting:
     return actions.plan_meeting(
-        type=t, starts_at=held, place="县政府第一会议室", by=sim.supervisor(), now=when
+        type=t, starts_at=held, place="县政府第一会议室", by=_office(sim), now=when
     )
 
 
@@ -188,7 +204,7 @@ def _standing_step(
         title, unit_code, kind, text, task = topic
         unit = sim.units[unit_code]
         liaison = sim.liaison.get(unit.pk)
-        by = liaison if liaison is not None else sim.supervisor()
+        by = liaison if liaison is not None else _office(sim)
         sim.at(when + timedelta(days=2), lambda w: _topic(sim, meeting, title, unit, by, w))
         sim.at(when + timedelta(days=9), lambda w: _agenda_and_notice(sim, meeting, w))
         sim.at(held, lambda w: _hold(sim, meeting, month, w))
@@ -214,7 +230,7 @@ def _topic(
 
 
 def _agenda_and_notice(sim: Simulation, meeting: Meeting, when: datetime) -> None:
-    office = sim.supervisor()
+    office = _office(sim)
     actions.propose_agenda(meeting=meeting, topics=list(meeting.topics.all()), by=office, now=when)
     convener = User.objects.get(leader=meeting.type.convener)
     actions.approve_agenda(meeting=meeting, by=convener, now=when + timedelta(hours=2))
@@ -232,7 +248,7 @@ def _hold(sim: Simulation, meeting: Meeting, month: int, when: datetime) -> None
             entries.append(actions.SignIn(a, Presence.LEAVE, "在市里参加会议"))
         else:
             entries.append(actions.SignIn(a, Presence.PRESENT))
-    office = sim.supervisor()
+    office = _office(sim)
     actions.sign_in(meeting=meeting, entries=entries, by=office, now=when)
     law, articles, presenter = LAWS[month % len(LAWS)]
     actions.record_law_study(
@@ -248,8 +264,8 @@ def _minutes(
     task: tuple[str, str, tuple[str, ...], int],
     when: datetime,
 ) -> None:
-    office = sim.supervisor()
-    town = sim.rng.choice(sim.towns)
+    office = _office(sim)
+    town = _rng.choice(sim.towns)
     due_day: date = timezone.localtime(when).date() + timedelta(days=task[3])
     decision = text.format(town=town.label, due=f"{due_day.month}月{due_day.day}日")
     topic = meeting.topics.get()
@@ -272,31 +288,81 @@ def _minutes(
     doc_no = f"云政纪〔{held.year}〕{meeting.number}号"
     made = actions.issue_minutes(meeting=meeting, doc_no=doc_no, by=office, now=issue)
     content, lead, co, _days = task
-    drafts = [
-        sim._draft(
-            TaskTemplate(
-                content=content.format(town=town.label),
-                lead=(lead,),
-                co=co,
-                requirement="按会议议定事项办理，按期报送进展",
-                due={"date": due_day.isoformat()},
-            ),
-            {"town": town.label},
-            town,
-            1,
-        )
-    ]
+    units = [town if c == "TOWN" else sim.units[c] for c in (lead, *co)]
+    draft = TaskDraft(
+        content=content.format(town=town.label),
+        lead=units[:1],
+        co=[u for u in units[1:] if u != units[0]],
+        requirement="按会议议定事项办理，按期报送进展",
+        leader=sim.leader_of_unit.get(units[0].pk),
+        due={"date": due_day.isoformat()},
+    )
     for directive in made:
-        sim.at(issue + timedelta(minutes=30), _decompose(sim, directive, drafts))
+        sim.at(issue + timedelta(minutes=30), _decompose(sim, directive, draft, due_day))
 
 
 def _decompose(
-    sim: Simulation, directive: Directive, drafts: list[TaskDraft]
+    sim: Simulation, directive: Directive, draft: TaskDraft, due: date
 ) -> Callable[[datetime], None]:
+    """分解交办, then the task's life: received the next day; done a few days before the
+    deadline (one in five late), checked and closed; the recent ones still open."""
+
     def step(when: datetime) -> None:
-        sim._decompose_and_assign(directive, drafts, when)
+        office = _office(sim)
+        (task,) = work_actions.decompose(directive=directive, tasks=[draft], by=office, now=when)
+        work_actions.assign(task=task, by=office, now=when)
+        task.refresh_from_db()
+        units = [a.unit for a in task.assignments.all()]
+        received = when + timedelta(days=1)
+        sim.at(received, lambda w: _receive(sim, task, units, w))
+        late = _rng.random() < 0.2
+        done_day = (
+            due + timedelta(days=_rng.randint(3, 10))
+            if late
+            else due - timedelta(days=_rng.randint(2, 8))
+        )
+        done_at = _moment(
+            max(done_day, timezone.localtime(received).date() + timedelta(days=1)), 15
+        )
+        sim.at(done_at, lambda w: _done(sim, task, w))
 
     return step
+
+
+def _receive(sim: Simulation, task: Task, units: list[Unit], when: datetime) -> None:
+    for unit in units:
+        user = sim.liaison.get(unit.pk)
+        if user is not None:
+            work_actions.receive(task=task, by=user, now=when)
+
+
+def _done(sim: Simulation, task: Task, when: datetime) -> None:
+    task.refresh_from_db()
+    if task.status != TaskStatus.IN_PROGRESS or task.lead_unit_id is None:
+        return
+    for a in task.assignments.filter(role="co", status="received"):
+        co_user = sim.liaison.get(a.unit_id)
+        if co_user is not None:
+            work_actions.submit_done(
+                task=task,
+                text="本单位承担的配合工作已完成。",
+                by=co_user,
+                now=when - timedelta(hours=2),
+            )
+    work_actions.submit_done(
+        task=task,
+        text="会议议定事项已按要求办理完毕，相关材料已归档备查。",
+        by=sim.liaison[task.lead_unit_id],
+        now=when,
+    )
+    checked = when + timedelta(days=2)
+    sim.at(checked, lambda w: _close(sim, task, w))
+
+
+def _close(sim: Simulation, task: Task, when: datetime) -> None:
+    office = _office(sim)
+    work_actions.verify(task=task, accept=True, confirm_silent_co=True, by=office, now=when)
+    work_actions.close(task=task, by=office, now=when + timedelta(minutes=10))
 
 
 def _upcoming_step(sim: Simulation, t: MeetingType, held: datetime) -> Callable[[datetime], None]:
@@ -320,7 +386,7 @@ def _party_step(
     members: list[Leader],
 ) -> Callable[[datetime], None]:
     def step(when: datetime) -> None:
-        office = sim.supervisor()
+        office = _office(sim)
         meeting = _plan(sim, t, held, when - timedelta(days=3))
         category, title, decision = matter
         assert office.unit is not None
@@ -345,7 +411,7 @@ def _party_step(
             meeting=meeting,
             present=[m.name for m in members],
             stances=[Stance(m.name, "同意", m.pk == principal.pk) for m in order],
-            by=sim.supervisor(),
+            by=_office(sim),
             now=when,
         )
 
