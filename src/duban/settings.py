@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "duban.proposals",
     "duban.events",
     "duban.duties",
+    "duban.meetings",
     # django-ninja, listed so its docs page uses the Swagger UI files it ships (no CDN).
     "ninja",
     "duban",  # management commands live in duban/management/commands

@@ -17,6 +17,7 @@ from duban.documents import annual
 from duban.duties import actions, report, selectors
 from duban.duties.models import IntegrityTalk
 from duban.events import selectors as event_selectors
+from duban.meetings import selectors as meeting_selectors
 from duban.records import chain
 from duban.work.errors import Invalid
 from duban.work.models import DirectiveKind
@@ -24,6 +25,7 @@ from tests.conftest import County, at
 from tests.duties.conftest import Duties, hold, make_duties
 from tests.files.office import TODAY, Office, make
 from tests.files.test_pdf import BOTTOM_EDGE, RIGHT_EDGE, render
+from tests.meetings import flow as meeting_flow
 
 DAY = TODAY.date()
 
@@ -41,6 +43,8 @@ def docx_bytes(text: str) -> bytes:
 def built(county: County) -> Duties:
     """A county in April 2026: the office's work (tests/files/office.py) and its duties."""
     Office(county)
+    # One 常务会议 held on 5 March with its law study (tests/meetings/flow.py).
+    meeting_flow.drive_to_issue(county, meeting_flow.standing_type(county))
     d = make_duties(county)
     c = county
     for on in ("2026-01-20", "2026-02-20", "2026-03-20"):
@@ -89,10 +93,11 @@ def test_every_figure_is_its_selectors_and_stands_in_the_draft(built: Duties) ->
     a = annual.annual_figures(c.alice, 2026, today=DAY)
     held = selectors.sessions_held(year=2026)
     ev = event_selectors.year_figures(year=2026)
+    mt = meeting_selectors.year_figures(year=2026)
     expected = {
         "congresses": held["congress"], "committees": held["committee"],
         "groups": held["group"], "lectures": held["lecture"], "theme_days": held["theme_day"],
-        "meetings": report._meeting_figures(2026)["meetings"],
+        "meetings": mt["meetings_held"], "law_studies": mt["law_studies"],
         "meeting_decisions": report._meeting_figures(2026)["decisions"],
         "directives": a.directives, "tasks_assigned": a.tasks_assigned,
         "tasks_closed": a.tasks_closed, "on_time_rate": a.on_time_rate,
@@ -105,7 +110,7 @@ def test_every_figure_is_its_selectors_and_stands_in_the_draft(built: Duties) ->
         "sessions_missed": len(selectors.sessions_missed(year=2026, today=DAY)),
         "talks": selectors.talks_held(year=2026),
         "talks_missing": len(selectors.talks_missing(year=2026, today=DAY)),
-        "major_decisions": report._major_decision_figures(2026)["decided_collectively"],
+        "major_decisions": mt["major_matters"], "major_outside": mt["major_matters_outside"],
         "red_tasks": report.red_tasks(c.alice, 2026),
         "open_red": report.open_red_tasks(c.alice),
         "responsibility_unmet": selectors.responsibility_unmet(year=2026, today=DAY).count(),
@@ -120,7 +125,7 @@ def test_every_figure_is_its_selectors_and_stands_in_the_draft(built: Duties) ->
     # lectures, March's 主题党日; and 财政局局长's first quarter
     assert f["sessions_missed"].value == 2 * 3 * 2 + 2 + 2 + 1
     assert f["talks_missing"].value == 1
-    assert (f["major_decisions"].value, f["meetings"].value) == (1, 2)
+    assert (f["meetings"].value, f["law_studies"].value, f["major_decisions"].value) == (1, 1, 0)
     assert (f["reform_measures"].value, f["studies"].value) == (2, 1)
     assert f["red_tasks"].value >= 1 and f["tasks_assigned"].value == a.tasks_assigned
     # Every figure stands in the first draft, in its own words.

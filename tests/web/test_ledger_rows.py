@@ -75,10 +75,11 @@ def test_the_filter_selects_written_in_python_are_djangos_markup(county: County)
         {"kind": "meeting", "unit": str(odd.pk), "unit_role": ledger.LEAD, "status": "open"}
     )
     data.update({"light": "red", "is_key": "1", "leader": str(leaders[0].pk), "sort": "due"})
-    form = LedgerForm(data, units=units, leaders=leaders)
+    data["meeting"] = "7"
+    form = LedgerForm(data, units=units, leaders=leaders, meetings=[(7, "县政府第7次常务会议")])
     form.is_valid()
     selects = [n for n, f in form.fields.items() if isinstance(f.widget, FastSelect)]
-    assert len(selects) == 9
+    assert len(selects) == 10  # with 会议 (issue 15)
     for name in selects:
         field = form[name]
         fast = str(field)

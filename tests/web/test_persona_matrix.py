@@ -89,10 +89,25 @@ def world(county: County) -> dict[str, Any]:
         by=c.alice,
         now=NOW,
     )
+    from duban.meetings import actions as meeting_actions
+    from tests.meetings.flow import standing_type
+
+    meeting = meeting_actions.plan_meeting(
+        type=standing_type(c), starts_at=at("2026-03-20 09:00"), place="会议室", by=c.alice, now=NOW
+    )
+    topic = meeting_actions.submit_topic(
+        meeting=meeting,
+        title="议题",
+        materials=[ContentFile(b"%PDF-1.4 material", name="材料.pdf")],
+        by=c.amy,
+        now=NOW,
+    )
 
     return {
         "event": event.pk,
         "event_item": event.schedule.get().pk,
+        "meeting": meeting.pk,
+        "material": topic.materials.get().pk,
         "county": c,
         "task": task.pk,
         "directive": task.directive_id,
@@ -124,7 +139,7 @@ def only(allowed: set[str], ok: int = 200, other: int = 403) -> dict[str, int]:
 
 # (URL pattern name, path, GET status per persona). Filled by `table()`.
 def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
-    t, d = w["task"], w["directive"]
+    t, d, m = w["task"], w["directive"], w["meeting"]
     sup = {"alice"}
     office = {"alice", "lily"}
     return [
@@ -328,6 +343,36 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         ("event_close", f"/events/{w['event']}/close/", everyone(405)),
         ("event_mark", f"/events/items/{w['event_item']}/mark/", everyone(405)),
         ("event_change", f"/events/items/{w['event_item']}/change/", everyone(405)),
+        # 办会 (issue 15): web/views/meetings.py
+        ("meetings", "/meetings/", only(WORK)),
+        ("meeting_types", "/meetings/types/", only(sup)),
+        ("meeting_followup", "/meetings/followup/", only(office)),
+        ("meeting_law_list", "/meetings/law/", only(office)),
+        ("meeting_major", "/meetings/major/", only(office)),
+        ("meeting_detail", f"/meetings/{m}/", only(WORK)),
+        ("meeting_topic_new", f"/meetings/{m}/topics/new/", only(sup | UNITS)),
+        (
+            "meeting_material",
+            f"/meetings/materials/{w['material']}/",
+            only(WORK) | {"bob": 404, "bea": 404},  # another unit's topic, not on an agenda
+        ),
+        *[
+            (f"meeting_{n}", f"/meetings/{m}/{p}/", everyone(405))
+            for n, p in [
+                ("agenda", "agenda"),
+                ("agenda_decide", "agenda/decide"),
+                ("notice", "notice"),
+                ("sign_in", "sign-in"),
+                ("law", "law"),
+                ("minutes", "minutes"),
+                ("minutes_send", "minutes/send"),
+                ("minutes_review", "minutes/review"),
+                ("minutes_issue", "minutes/issue"),
+            ]
+        ],
+        # No versions to compare (404); no 纪要 issued yet: back to the meeting (302).
+        ("meeting_minutes_diff", f"/meetings/{m}/minutes/diff/", only(office, ok=404)),
+        ("meeting_minutes_docx", f"/meetings/{m}/minutes.docx", only(office, ok=302)),
     ]
 
 

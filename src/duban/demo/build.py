@@ -24,6 +24,7 @@ from django.utils import timezone
 from duban.coordination.tick import tick
 from duban.demo.duties import build_duties
 from duban.demo.events import build_events
+from duban.demo.meetings import schedule as schedule_meetings
 from duban.demo.proposals import build_proposals
 from duban.demo.texts import TEMPLATES, DirectiveTemplate, TaskTemplate
 from duban.org.loader import load_file
@@ -427,6 +428,7 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
         _demo_policy()
         sim = Simulation(now=now, seed=seed, days=days)
         sim.schedule_year()
+        schedule_meetings(sim)  # the year's meetings (issue 15)
         _plan_supervision(sim, now)
         sim.run()
         _todays_inbox(sim, now)

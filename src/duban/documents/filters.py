@@ -70,6 +70,10 @@ def parse(params: Mapping[str, str]) -> lq.LedgerFilters:
     if unknown:
         raise FilterError(f"未知的筛选条件：{'、'.join(unknown)}。")
     p = {k: v.strip() for k, v in params.items() if v and v.strip()}
+    if "meeting" in p:
+        # The meeting's decisions are resolved through the meetings app, which the web
+        # does (web/views/ledger.py); a file export by command would silently ignore it.
+        raise FilterError("按会议筛选请在台账页面导出，命令行暂不支持。")
     statuses = {lq.OPEN: "在办", **dict(TaskStatus.choices)}
     lights = {v: lbl for v, lbl in Light.choices if v != Light.NONE}
     is_key: bool | None = None

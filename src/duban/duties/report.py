@@ -5,9 +5,8 @@ where each number comes from and the tests can assert each against its selector.
 is a draft: the director edits it on the page (saved as versions, `actions.save_report_draft`)
 and the .docx is built from the saved text in the GB/T 9704 layout (documents.gbt9704).
 
-Major events come from the events app (`_event_figures`). Meetings (issue 15) and 三重一大
-come from `_meeting_figures` and `_major_decision_figures` below, which derive what the work
-record holds until the meetings app is wired in.
+Meetings, law study and 三重一大 come from the meetings app (`_meeting_figures`,
+`_major_decision_figures`), major events from the events app (`_event_figures`).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from duban.documents import annual
 from duban.documents.gbt9704 import OfficialDocument
 from duban.duties import selectors
 from duban.events import selectors as event_selectors
+from duban.meetings import selectors as meeting_selectors
 from duban.org.models import County, User
 from duban.work import selectors as work_selectors
 from duban.work.models import Directive, DirectiveKind, DirectiveStatus, Task, TaskStatus
@@ -66,15 +66,19 @@ HEADINGS = {
 
 
 def _meeting_figures(year: int) -> dict[str, int]:
-    """Meetings served. TODO(lead, at merge): replace by duban.meetings.selectors
-    .year_figures(year=year) (issue 15). Until then: each 会议议定事项 directive registered in
-    the year stands for one meeting whose minutes the office followed up."""
+    """Meetings served and studied at (meetings app), and the 会议议定事项 followed up: the
+    tasks of every 会议议定事项 directive of the year, registered from a 纪要 or by hand."""
+    m = meeting_selectors.year_figures(year=year)
     begin, end = selectors.year_bounds(year)
     meeting = Directive.objects.filter(
         kind=DirectiveKind.MEETING, registered_at__gte=begin, registered_at__lt=end
     ).exclude(status=DirectiveStatus.WITHDRAWN)
     decisions = Task.objects.filter(directive__in=meeting).exclude(status=TaskStatus.WITHDRAWN)
-    return {"meetings": meeting.count(), "decisions": decisions.count()}
+    return {
+        "meetings": m["meetings_held"],
+        "decisions": decisions.count(),
+        "law_studies": m["law_studies"],
+    }
 
 
 def _event_figures(year: int) -> dict[str, int]:
@@ -83,15 +87,10 @@ def _event_figures(year: int) -> dict[str, int]:
 
 
 def _major_decision_figures(year: int) -> dict[str, int]:
-    """三重一大 matters decided collectively. TODO(lead, at merge): take them from the
-    meetings app (MajorDecision, issue 15). Until then: 会议议定事项 directives of the year
-    whose title or text names 三重一大."""
-    begin, end = selectors.year_bounds(year)
-    found = Directive.objects.filter(
-        kind=DirectiveKind.MEETING, registered_at__gte=begin, registered_at__lt=end
-    ).exclude(status=DirectiveStatus.WITHDRAWN)
-    n = sum(1 for title, text in found.values_list("title", "text") if "三重一大" in title + text)
-    return {"decided_collectively": n}
+    """三重一大 matters of the year (meetings app): decided collectively at a 党组会/室务会,
+    and recorded without a meeting (flagged on the year's list)."""
+    m = meeting_selectors.year_figures(year=year)
+    return {"decided_collectively": m["major_matters"], "outside": m["major_matters_outside"]}
 
 
 def red_tasks(user: User, year: int) -> int:
@@ -144,6 +143,13 @@ def figures(user: User, year: int, *, today: date) -> dict[str, Figure]:
             meetings["decisions"],
             "项",
             f"{R}._meeting_figures()[decisions]",
+        ),
+        Figure(
+            "law_studies",
+            "常务会议学法",
+            meetings["law_studies"],
+            "次",
+            f"{R}._meeting_figures()[law_studies]",
         ),
         Figure("directives", "登记督办来文", a.directives, "件", f"{A}().directives"),
         Figure("tasks_assigned", "分解交办任务", a.tasks_assigned, "项", f"{A}().tasks_assigned"),
@@ -200,6 +206,13 @@ def figures(user: User, year: int, *, today: date) -> dict[str, Figure]:
             "项",
             f"{R}._major_decision_figures()[decided_collectively]",
         ),
+        Figure(
+            "major_outside",
+            "三重一大事项未经会议集体决策",
+            major["outside"],
+            "项",
+            f"{R}._major_decision_figures()[outside]",
+        ),
         Figure("red_tasks", "年内亮红灯事项", red_tasks(user, year), "项", f"{R}.red_tasks()"),
         Figure("open_red", "目前仍亮红灯事项", open_red_tasks(user), "项", f"{R}.open_red_tasks()"),
         Figure(
@@ -240,6 +253,8 @@ def draft(year: int, f: dict[str, Figure]) -> list[Section]:
         "一年来，我始终把政治理论学习摆在首位，认真落实“三会一课”制度，带头参加所在支部的组织生活。"
         f"全年机关各支部召开支部党员大会{t('congresses')}、讲授党课{t('lectures')}、开展主题党日"
         f"{t('theme_days')}，不断提高政治判断力、政治领悟力、政治执行力。",
+        f"坚持会前学法制度，全年县政府常务会议集体学法{t('law_studies')}，"
+        "不断提高运用法治思维和法治方式推动工作的能力。",
     ]
     duty = [
         f"围绕县委、县政府中心工作，全年服务保障会议{t('meetings')}，跟踪督办会议议定事项"
@@ -268,7 +283,8 @@ def draft(year: int, f: dict[str, Figure]) -> list[Section]:
     problems = [
         f"一是督办落实还有短板，年内亮红灯事项{t('red_tasks')}，目前仍亮红灯{t('open_red')}；"
         f"二是制度执行还有差距，三会一课未按期开展{t('sessions_missed')}，廉政约谈缺季"
-        f"{t('talks_missing')}，责任清单逾期未完成{t('responsibility_unmet')}。",
+        f"{t('talks_missing')}，责任清单逾期未完成{t('responsibility_unmet')}，“三重一大”事项"
+        f"未经会议集体决策{t('major_outside')}。",
         "下一步，我将对照问题逐项整改，健全督办闭环和组织生活台账，确保各项工作按期落实。",
     ]
     return [

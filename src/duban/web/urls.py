@@ -17,6 +17,7 @@ from duban.web.views import (
     homes,
     integrations,
     ledger,
+    meetings,
     notifications,
     preferences,
     preview,
@@ -101,6 +102,28 @@ urlpatterns = [
     # homes by role
     path("unit/", homes.unit_home, name="unit_home"),
     path("leader/", homes.leader_home, name="leader_home"),
+    # 办会: meetings from agenda to minutes to tracked decisions (web/views/meetings.py)
+    path("meetings/", meetings.meeting_list, name="meetings"),
+    path("meetings/types/", meetings.types, name="meeting_types"),
+    path("meetings/followup/", meetings.followup, name="meeting_followup"),
+    path("meetings/law/", meetings.law_list, name="meeting_law_list"),
+    path("meetings/major/", meetings.major, name="meeting_major"),
+    path("meetings/<id:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/materials/<id:pk>/", meetings.material, name="meeting_material"),
+    path("meetings/<id:pk>/topics/new/", meetings.topic_new, name="meeting_topic_new"),
+    path("meetings/<id:pk>/agenda/", meetings.agenda, name="meeting_agenda"),
+    path("meetings/<id:pk>/agenda/decide/", meetings.agenda_decide, name="meeting_agenda_decide"),
+    path("meetings/<id:pk>/notice/", meetings.notice, name="meeting_notice"),
+    path("meetings/<id:pk>/sign-in/", meetings.sign_in, name="meeting_sign_in"),
+    path("meetings/<id:pk>/law/", meetings.law_study, name="meeting_law"),
+    path("meetings/<id:pk>/minutes/", meetings.minutes_save, name="meeting_minutes"),
+    path("meetings/<id:pk>/minutes/send/", meetings.minutes_send, name="meeting_minutes_send"),
+    path(
+        "meetings/<id:pk>/minutes/review/", meetings.minutes_review, name="meeting_minutes_review"
+    ),
+    path("meetings/<id:pk>/minutes/issue/", meetings.minutes_issue, name="meeting_minutes_issue"),
+    path("meetings/<id:pk>/minutes/diff/", meetings.minutes_diff, name="meeting_minutes_diff"),
+    path("meetings/<id:pk>/minutes.docx", meetings.minutes_docx, name="meeting_minutes_docx"),
     # ledger and statistics
     path("ledger/", ledger.ledger, name="ledger"),
     path("ledger/filters/", ledger.save_filter, name="ledger_filter_save"),

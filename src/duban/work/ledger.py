@@ -40,6 +40,7 @@ LEAD, CO = AssignmentRole.LEAD.value, AssignmentRole.CO.value
 FILTER_PARAMS = (
     "q",
     "kind",
+    "meeting",
     "unit",
     "unit_role",
     "leader",
@@ -98,6 +99,11 @@ class LedgerFilters:
     due_from: date | None = None
     due_to: date | None = None
     sort: str = DEFAULT_SORT
+    # 按会议: the meeting's id as the page sends it, and the directives its decisions became,
+    # which the web resolves through the meetings app (work stays free of it). Only
+    # `directives` filters; `meeting` is kept so the query string round-trips.
+    meeting: int | None = None
+    directives: tuple[int, ...] | None = None
 
 
 def ledger_tasks(user: User, f: LedgerFilters) -> QuerySet[Task]:
@@ -105,6 +111,8 @@ def ledger_tasks(user: User, f: LedgerFilters) -> QuerySet[Task]:
     qs = selectors.tasks_visible_to(user)
     if f.kind:
         qs = qs.filter(directive__kind=f.kind)
+    if f.directives is not None:
+        qs = qs.filter(directive_id__in=f.directives)
     if f.unit is not None:
         # "A unit takes part": it holds a share of the task, as lead or co-unit. A unit that
         # was reassigned away (改派) no longer takes part, though it still sees the history.

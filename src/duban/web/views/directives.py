@@ -18,8 +18,10 @@ from duban.org.selectors import leader_of
 from duban.web import drafts
 from duban.web.common import acting_user, roles_required, run_action
 from duban.web.directive_forms import DirectiveForm, TaskFormSet
+from duban.web.extract_forms import draft_forms
 from duban.work import actions, selectors
 from duban.work.errors import ActionError, Invalid
+from duban.work.extraction import extract_for_office
 from duban.work.models import Directive, DirectiveStatus, TaskStatus
 
 
@@ -144,6 +146,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     formset = TaskFormSet(prefix="tasks")
     status = 200
+    prefilled: list[Any] = []
     if request.method == "POST":
         if user.role != Role.SUPERVISOR:
             return HttpResponse("您无权分解任务。", status=403)
@@ -168,6 +171,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     for t in tasks:
         t.plan = plans.get(t.pk)  # type: ignore[attr-defined]
     settled = all(t.status in (TaskStatus.CLOSED, TaskStatus.WITHDRAWN) for t in tasks)
+    if (
+        request.method == "GET"
+        and request.GET.get("extract") == "1"
+        and user.role == Role.SUPERVISOR
+        and not tasks
+        and directive.text.strip()
+    ):
+        # 议定事项 → 任务 in one step (issue 15 point 5): the decomposition form opens
+        # pre-filled by the extractor over the directive's text (the decision paragraph).
+        found = extract_for_office(directive.text, base=timezone.localdate(directive.received_at))
+        prefilled = draft_forms(found.tasks, found.registry)
+        # The management form counts min_num + extra forms: make it the drafts' number.
+        formset.extra = max(len(prefilled) - formset.min_num, 0)
     context = {
         "directive": directive,
         "tasks": tasks,
@@ -177,6 +193,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if user.role in UNIT_ROLES
         else len(tasks),
         "formset": formset,
+        "prefilled": prefilled,
         "can_edit": user.role == Role.SUPERVISOR
         and directive.status in (DirectiveStatus.REGISTERED, DirectiveStatus.ACTIVE),
         "has_drafts": any(t.status == TaskStatus.DRAFT for t in tasks),

@@ -31,7 +31,7 @@ from duban.documents import ledger_import as ledger_import_module
 from duban.documents.models import IssuedDocument
 from duban.org.models import Leader, Role, Unit
 from duban.web.common import acting_user, roles_required, year_in_range
-from duban.web.views.ledger import READERS, LedgerForm
+from duban.web.views.ledger import READERS, LedgerForm, meeting_choices
 from duban.work import selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,7 +56,7 @@ def ledger_export(request: HttpRequest) -> HttpResponseBase:
     user = acting_user(request)
     units = list(Unit.objects.order_by("-is_active", "order", "id"))
     leaders = list(Leader.objects.order_by("order", "id"))
-    form = LedgerForm(request.GET, units=units, leaders=leaders)
+    form = LedgerForm(request.GET, units=units, leaders=leaders, meetings=meeting_choices(user))
     filters = form.filters()
     if form.errors:
         messages.error(request, "筛选条件有误，未导出。请按提示修改后再导出。")

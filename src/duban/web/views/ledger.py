@@ -8,6 +8,7 @@ and pushes the URL, and field errors travel out of band to their place beside th
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -23,7 +24,8 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
-from duban.org.models import Leader, Role, Unit
+from duban.meetings import selectors as meeting_selectors
+from duban.org.models import Leader, Role, Unit, User
 from duban.web.common import acting_user, roles_required, year_in_range
 from duban.web.models import SavedFilter
 from duban.web.widgets import FastSelect
@@ -46,6 +48,9 @@ class LedgerForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label="事项来源", required=False, choices=[ALL, *DirectiveKind.choices], widget=FastSelect
+    )
+    meeting = forms.TypedChoiceField(
+        label="会议", required=False, coerce=int, empty_value=None, widget=FastSelect
     )
     unit = forms.TypedChoiceField(
         label="承办单位", required=False, coerce=int, empty_value=None, widget=FastSelect
@@ -101,13 +106,21 @@ class LedgerForm(forms.Form):
         widget=FastSelect,
     )
 
-    def __init__(self, data: QueryDict, *, units: list[Unit], leaders: list[Leader]) -> None:
+    def __init__(
+        self,
+        data: QueryDict,
+        *,
+        units: list[Unit],
+        leaders: list[Leader],
+        meetings: Sequence[tuple[int, str]] = (),
+    ) -> None:
         super().__init__(data)
         unit_choices = [(u.pk, u.label if u.is_active else f"{u.label}（已停用）") for u in units]
         leader_choices = [(ld.pk, str(ld)) for ld in leaders]
         self.fields["unit"].choices = [ALL, *unit_choices]  # type: ignore[attr-defined]
         self.fields["leader"].choices = [ALL, *leader_choices]  # type: ignore[attr-defined]
         self.fields["line"].choices = [ALL, *leader_choices]  # type: ignore[attr-defined]
+        self.fields["meeting"].choices = [ALL, *meetings]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -133,7 +146,18 @@ class LedgerForm(forms.Form):
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
             sort=data.get("sort") or lq.DEFAULT_SORT,
+            # 按会议: the tasks of the directives that meeting's decisions became.
+            meeting=data.get("meeting"),
+            directives=tuple(meeting_selectors.directive_ids_of(data["meeting"]))
+            if data.get("meeting") is not None
+            else None,
         )
+
+
+def meeting_choices(user: User) -> list[tuple[int, str]]:
+    """The meetings whose decisions became directives, newest first (the 会议 filter)."""
+    found = meeting_selectors.meetings_with_decisions(user).order_by("-starts_at")
+    return [(m.pk, m.title) for m in found]
 
 
 KIND_LABELS = dict(DirectiveKind.choices)
@@ -238,7 +262,7 @@ def _render(
     user = acting_user(request)
     units = list(Unit.objects.order_by("-is_active", "order", "id"))
     leaders = list(Leader.objects.order_by("order", "id"))
-    form = LedgerForm(params, units=units, leaders=leaders)
+    form = LedgerForm(params, units=units, leaders=leaders, meetings=meeting_choices(user))
     filters = form.filters()
     page = lq.ledger_page(
         user,
