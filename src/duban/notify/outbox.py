@@ -28,21 +28,29 @@ def enqueue_for_users(
     task: Task | None = None,
     directive: Directive | None = None,
     dedupe: str | None = None,
+    known: set[str] | None = None,
 ) -> int:
     """Queue one message per user. With `dedupe`, a user who already has it gets nothing.
 
     The key is `dedupe:user-id`; the unique constraint backs the existence check, so
     `duban tick` run twice (or by two cron hosts at once) writes each reminder once.
+    `known`: the keys the caller already read from the outbox in one query for many
+    messages (the tick, work/refresh.py); the outbox is then not asked again, and the keys
+    written here are added to it.
     """
     rows = []
     keys = {u.pk: f"{dedupe}:{u.pk}" for u in users} if dedupe else {}
-    existing = (
-        set(
-            Outbox.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True)
-        )
-        if keys
-        else set()
-    )
+    existing: set[str] = set()
+    if known is not None:
+        existing = known
+    elif keys:
+        existing = {
+            k
+            for k in Outbox.objects.filter(dedupe_key__in=keys.values()).values_list(
+                "dedupe_key", flat=True
+            )
+            if k
+        }
     for user in users:
         key = keys.get(user.pk)
         if key is not None and key in existing:
@@ -61,7 +69,10 @@ def enqueue_for_users(
                 dedupe_key=key,
             )
         )
-    Outbox.objects.bulk_create(rows, ignore_conflicts=dedupe is not None)
+    if rows:
+        Outbox.objects.bulk_create(rows, ignore_conflicts=dedupe is not None)
+    if known is not None:
+        known.update(row.dedupe_key for row in rows if row.dedupe_key)
     return len(rows)
 
 

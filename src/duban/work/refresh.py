@@ -22,8 +22,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from duban.notify.outbox import enqueue_for_units, enqueue_for_users
-from duban.org.models import Role, Unit, User
+from duban.notify.models import Outbox
+from duban.notify.outbox import enqueue_for_users
+from duban.org.models import UNIT_ROLES, Role, Unit, User
 from duban.work import lights, rules, tally
 from duban.work.actions import record, state_of
 from duban.work.context import rule_context
@@ -103,7 +104,7 @@ def refresh(
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         with transaction.atomic(), writing():
-            tasks = (
+            tasks = list(
                 # of=self: PostgreSQL cannot lock the nullable side of the lead_unit join.
                 Task.objects.select_for_update(of=("self",))
                 .select_related("directive", "lead_unit")
@@ -111,9 +112,10 @@ def refresh(
                 .filter(id__in=chunk, status__in=running)
                 .order_by("id")
             )
+            reminders = Reminders.for_tasks(tasks)
             for task in tasks:
                 report.checked += 1
-                refresh_task(task, today, now, ctx, report)
+                refresh_task(task, today, now, ctx, report, reminders=reminders)
                 if each is not None:
                     extra += each(task, today, now, ctx)
     report.overnight_alerts = overnight_alerts(now)
@@ -121,8 +123,65 @@ def refresh(
     return report, extra
 
 
+REMINDER_KINDS = ("overdue", "due_soon", "report_missing", "report_due")
+
+
+class Reminders:
+    """What the reminders of a batch of tasks need, read in two queries instead of two per
+    reminder: the lead units' recipients and the reminder keys already in the outbox.
+
+    Most reminders a tick considers were sent by an earlier tick (an overdue task is
+    reminded once per deadline, not once per tick), so the existence check is most of the
+    work. The outbox's unique key still backs it (enqueue_for_users ignores conflicts)."""
+
+    def __init__(self, recipients: dict[int, list[User]], known: set[str]) -> None:
+        self.recipients = recipients
+        self.known = known
+
+    @classmethod
+    def for_tasks(cls, tasks: list[Task]) -> Reminders:
+        units = {t.lead_unit_id for t in tasks if t.lead_unit_id is not None}
+        recipients: dict[int, list[User]] = {u: [] for u in units}
+        # The same users, in the same order, as notify.outbox.unit_recipients([unit]).
+        for user in User.objects.filter(
+            unit_id__in=units, role__in=UNIT_ROLES, is_active=True
+        ).order_by("unit_id", "id"):
+            assert user.unit_id is not None
+            recipients[user.unit_id].append(user)
+        known = {
+            k
+            for k in Outbox.objects.filter(
+                task_id__in=[t.pk for t in tasks],
+                kind__in=REMINDER_KINDS,
+                dedupe_key__isnull=False,
+            ).values_list("dedupe_key", flat=True)
+            if k
+        }
+        return cls(recipients, known)
+
+    def send(
+        self, task: Task, unit: Unit, now: datetime, key: str, kind: str, title: str, body: str
+    ) -> int:
+        return enqueue_for_users(
+            self.recipients.get(unit.pk, []),
+            kind=kind,
+            title=title,
+            body=body,
+            now=now,
+            task=task,
+            dedupe=key,
+            known=self.known,
+        )
+
+
 def refresh_task(
-    task: Task, today: date, now: datetime, ctx: rules.RuleContext, report: RefreshReport
+    task: Task,
+    today: date,
+    now: datetime,
+    ctx: rules.RuleContext,
+    report: RefreshReport,
+    *,
+    reminders: Reminders | None = None,
 ) -> None:
     state = state_of(task)
     rules.refresh_light(state, today, ctx)
@@ -145,6 +204,7 @@ def refresh_task(
     lead = task.lead_unit
     if lead is None or task.due is None:
         return
+    _remind = (reminders or Reminders.for_tasks([task])).send
     if task.due < today:
         report.reminders += _remind(
             task,
@@ -196,14 +256,6 @@ def refresh_task(
                 f"请报送进展：{task.content[:40]}",
                 f"请于{upcoming:%Y年%m月%d日}前报送本期进展情况。",
             )
-
-
-def _remind(
-    task: Task, unit: Unit, now: datetime, key: str, kind: str, title: str, body: str
-) -> int:
-    return enqueue_for_units(
-        [unit], kind=kind, title=title, body=body, now=now, task=task, dedupe=key
-    )
 
 
 def overnight_alerts(now: datetime) -> int:
