@@ -157,12 +157,12 @@ def _fan_out_chunk(
     locked are skipped (SKIP LOCKED), rows it delivered meanwhile fail `delivered_at IS
     NULL`; SQLite: the transaction holds the write lock from its start (IMMEDIATE)."""
     with transaction.atomic():
-        rows = list(
-            Outbox.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=ids, delivered_at__isnull=True)
-            .select_related("recipient", "directive", "task__directive")
-            .order_by("id")
+        claim = Outbox.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            pk__in=ids, delivered_at__isnull=True
         )
+        if prefs:  # `plan` reads the recipient and the directive only for a preference
+            claim = claim.select_related("recipient", "directive", "task__directive")
+        rows = list(claim.order_by("id"))
         if not rows:
             return 0
         Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(delivered_at=now)

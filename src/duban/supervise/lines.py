@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,10 +104,13 @@ def weekly_summary_text(user: User, leader: Leader, *, now: datetime) -> tuple[s
     board = line_board(user, leader, today=today, limit=10)
     t = board.totals
     tasks = line_tasks(user, leader)
-    new = tasks.filter(assigned_at__gte=week_ago, assigned_at__lt=now).count()
-    closed = tasks.filter(closed_at__gte=week_ago, closed_at__lt=now)
-    closed_n = closed.count()
-    closed_ok = closed.filter(closed_on_time=True).count()
+    closed = Q(closed_at__gte=week_ago, closed_at__lt=now)
+    counts = tasks.aggregate(
+        new=Count("id", filter=Q(assigned_at__gte=week_ago, assigned_at__lt=now)),
+        closed=Count("id", filter=closed),
+        closed_ok=Count("id", filter=closed & Q(closed_on_time=True)),
+    )
+    new, closed_n, closed_ok = counts["new"], counts["closed"], counts["closed_ok"]
     escalated = Escalation.objects.filter(task__in=tasks, at__gte=week_ago, at__lt=now).count()
     year, week, _ = today.isocalendar()
     title = f"分管事项周报（{year}年第{week}周）"
@@ -144,12 +147,24 @@ def send_weekly_summaries(*, now: datetime) -> int:
         return 0
     year, week, _ = today.isocalendar()
     sent = 0
+    # Every leader's users and this week's summaries already queued, in one query each.
+    users_of: dict[int, list[User]] = {}
+    for u in User.objects.filter(leader__isnull=False, is_active=True).order_by("leader_id", "id"):
+        assert u.leader_id is not None
+        users_of.setdefault(u.leader_id, []).append(u)
+    queued = {
+        k.rsplit(":", 1)[0]  # the key without its user id
+        for k in Outbox.objects.filter(
+            dedupe_key__startswith="line-summary:", dedupe_key__contains=f":{year}-W{week:02d}:"
+        ).values_list("dedupe_key", flat=True)
+        if k
+    }
     for leader in Leader.objects.order_by("order", "id"):
-        users = list(User.objects.filter(leader=leader, is_active=True))
+        users = users_of.get(leader.pk, [])
         if not users:
             continue
         key = f"line-summary:{leader.pk}:{year}-W{week:02d}"
-        if Outbox.objects.filter(dedupe_key__startswith=f"{key}:").exists():
+        if key in queued:
             continue
         title, body = weekly_summary_text(users[0], leader, now=now)
         sent += enqueue_for_users(

@@ -84,7 +84,14 @@ def _unit_of(by: User, task: Task, what: str, *, lead_only: bool = False) -> Uni
     """The actor's unit, which must take part in the task (as its primary lead if asked)."""
     _require_role(by, UNIT_ROLES, what)
     assert by.unit is not None  # guaranteed by the unit_role_has_unit constraint
-    a = task.assignments.filter(unit=by.unit).exclude(status=AssignmentStatus.REPLACED).first()
+    a = next(
+        (
+            a
+            for a in task.assignments.all()  # read with the lock (`_lock`)
+            if a.unit_id == by.unit.pk and a.status != AssignmentStatus.REPLACED
+        ),
+        None,
+    )
     if a is None:
         raise Refused(
             f"{by.unit.label}不是该事项的承办单位，无权{what}。",
@@ -121,8 +128,25 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _lock(task: Task) -> Task:
-    """Re-read the task under a row lock so two actions on one task serialise."""
-    return Task.objects.select_for_update().select_related("directive").get(pk=task.pk)
+    """Re-read the task under a row lock so two actions on one task serialise.
+
+    Its assignment rows come with it: the checks (`_unit_of`, `assignment_of`) and the
+    fold (`record`) read them from there; `store_state` drops them once it changes one."""
+    return (
+        Task.objects.select_for_update()
+        .select_related("directive")
+        .prefetch_related("assignments")
+        .get(pk=task.pk)
+    )
+
+
+def assignment_of(task: Task, unit: Unit) -> Assignment:
+    """The unit's assignment row (as `task.assignments.get(unit=unit)`, from the rows read
+    with the task when `_lock` read them)."""
+    for a in task.assignments.all():
+        if a.unit_id == unit.pk:
+            return a
+    raise Assignment.DoesNotExist(f"no assignment of unit {unit.pk} on task {task.pk}")
 
 
 # ---------------------------------------------------------------- the record
@@ -171,8 +195,8 @@ def _append_event(
     return event
 
 
-def state_of(task: Task) -> rules.TaskState:
-    """The stored projection of a task as a TaskState."""
+def state_of(task: Task, *, rows: Sequence[Assignment] | None = None) -> rules.TaskState:
+    """The stored projection of a task as a TaskState (`rows`: its assignments, if read)."""
     values = {name: getattr(task, name) for name in rules.TaskState.task_fields()}
     state = rules.TaskState(**values)
     state.assignments = {
@@ -184,20 +208,23 @@ def state_of(task: Task) -> rules.TaskState:
             received_at=a.received_at,
             return_reason=a.return_reason,
         )
-        for a in task.assignments.all()
+        for a in (task.assignments.all() if rows is None else rows)
     }
     return state
 
 
-def store_state(task: Task, state: rules.TaskState) -> None:
-    """Write a TaskState onto the task row and its assignment rows."""
+def store_state(
+    task: Task, state: rules.TaskState, *, rows: Sequence[Assignment] | None = None
+) -> None:
+    """Write a TaskState onto the task row and its assignment rows (`rows`: the assignment
+    rows as read for `state_of`, in the same transaction, when the caller has them)."""
     names = rules.TaskState.task_fields()
     counted_as = tally.keys_of(task)
     for name in names:
         setattr(task, name, getattr(state, name))
     task.save(update_fields=[*names, "event_seq", "head_hash"])
     tally.moved(counted_as, tally.keys_of(task))  # the dashboard's counts, same transaction
-    existing = {a.unit_id: a for a in task.assignments.all()}
+    existing = {a.unit_id: a for a in (task.assignments.all() if rows is None else rows)}
     for unit_id, a_state in state.assignments.items():
         row = existing.get(unit_id) or Assignment(task=task, unit_id=unit_id)
         changed = row.pk is None or any(
@@ -209,6 +236,9 @@ def store_state(task: Task, state: rules.TaskState) -> None:
             row.assigned_at, row.received_at = a_state.assigned_at, a_state.received_at
             row.return_reason = a_state.return_reason
             row.save()
+            # Rows read with the task (`_lock`, a prefetch) may now be missing a new row
+            # or be out of their (task, position) order: read them again when next asked.
+            getattr(task, "_prefetched_objects_cache", {}).pop("assignments", None)
 
 
 def record(
@@ -223,8 +253,9 @@ def record(
 ) -> Event:
     """Append one task event and update the projection with the same fold `rebuild` uses."""
     ctx = ctx or rule_context()
+    rows = list(task.assignments.all())  # read once for the fold and the write-back
     new_state = rules.apply(
-        state_of(task),
+        state_of(task, rows=rows),
         kind=kind,
         at=at,
         payload=payload,
@@ -234,7 +265,7 @@ def record(
     event = _append_event(
         directive=task.directive, task=task, kind=kind, at=at, by=by, unit=unit, payload=payload
     )
-    store_state(task, new_state)
+    store_state(task, new_state, rows=rows)
     return event
 
 
@@ -288,7 +319,7 @@ def _store_attachments(
 
 
 def _require_received(task: Task, unit: Unit, what: str) -> None:
-    a = task.assignments.get(unit=unit)
+    a = assignment_of(task, unit)
     if a.status not in (AssignmentStatus.RECEIVED, AssignmentStatus.DONE):
         raise Invalid(
             f"{unit.label}尚未签收该事项，请先签收再{what}。",

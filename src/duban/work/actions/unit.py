@@ -23,6 +23,7 @@ from duban.work.actions.core import (
     _supervisors,
     _unit_of,
     action,
+    assignment_of,
     attachment_payload,
     lapse_extensions,
     lapse_unit_reviews,
@@ -55,7 +56,7 @@ def receive(*, task: Task, by: User, now: datetime | None = None) -> Task:
     task = _lock(task)
     unit = _unit_of(by, task, "签收")
     _require_state(task, EventKind.RECEIVED, "签收")
-    a = task.assignments.get(unit=unit)
+    a = assignment_of(task, unit)
     if a.status != AssignmentStatus.PENDING:
         raise Invalid(
             f"{unit.label}的承办状态为“{a.get_status_display()}”，无需再签收。",
@@ -73,7 +74,7 @@ def return_(*, task: Task, reason: str, by: User, now: datetime | None = None) -
     unit = _unit_of(by, task, "退回")
     _require_state(task, EventKind.RETURNED, "退回")
     reason = require_text(reason, "reason", "退回理由")
-    a = task.assignments.get(unit=unit)
+    a = assignment_of(task, unit)
     if a.status not in (AssignmentStatus.PENDING, AssignmentStatus.RECEIVED):
         raise Invalid(
             f"{unit.label}的承办状态为“{a.get_status_display()}”，不能退回。",
@@ -276,10 +277,7 @@ def submit_done(
 
 
 def _require_not_done(task: Task, unit: Unit) -> None:
-    if (
-        unit.pk != task.lead_unit_id
-        and task.assignments.get(unit=unit).status == AssignmentStatus.DONE
-    ):
+    if unit.pk != task.lead_unit_id and assignment_of(task, unit).status == AssignmentStatus.DONE:
         raise Invalid(f"{unit.label}已报送过本单位办理情况。", log="co unit already done")
 
 
