@@ -46,24 +46,12 @@ from duban.records.chain import append
 from duban.records.models import ChainedRecord
 from duban.work import actions as work
 from duban.work import uploads
+from duban.work.actions.core import now_of as _now
+from duban.work.actions.core import require_supervisor as _office
 from duban.work.errors import Invalid, Refused
 from duban.work.models import Directive, DirectiveKind, Urgency
 
 YEARS = range(2000, 2101)
-
-
-def _now(now: datetime | None) -> datetime:
-    now = now or timezone.now()
-    if timezone.is_naive(now):
-        raise ValueError("now must be timezone-aware")
-    return now
-
-
-def _office(by: User, what: str) -> None:
-    if not by.is_active or by.role != Role.SUPERVISOR:
-        raise Refused(
-            f"您（{by.get_role_display()}）无权{what}。", log=f"role {by.role} may not {what}"
-        )
 
 
 def _text(value: str, field: str, label: str, limit: int = 0) -> str:

@@ -24,6 +24,8 @@ from duban.records.chain import append
 from duban.work import actions as work_actions
 from duban.work import uploads
 from duban.work.actions.core import action, require_text
+from duban.work.actions.core import now_of as _now
+from duban.work.actions.core import require_supervisor as _require_office
 from duban.work.errors import Invalid, Refused
 from duban.work.models import Directive, DirectiveKind, Urgency
 
@@ -50,20 +52,6 @@ from .models import (
 )
 
 # ---------------------------------------------------------------- helpers
-
-
-def _now(now: datetime | None) -> datetime:
-    now = now or timezone.now()
-    if timezone.is_naive(now):
-        raise ValueError("now must be timezone-aware")
-    return now
-
-
-def _require_office(by: User, what: str) -> None:
-    if not by.is_active or by.role != Role.SUPERVISOR:
-        raise Refused(
-            f"您（{by.get_role_display()}）无权{what}。", log=f"role {by.role} may not {what}"
-        )
 
 
 def _require_convener(by: User, meeting: Meeting, what: str) -> None:

@@ -80,6 +80,10 @@ def _require_supervisor(by: User, what: str) -> None:
     _require_role(by, {Role.SUPERVISOR}, what)
 
 
+# The streams above work (meetings, duties …) check who may act the same way.
+require_supervisor = _require_supervisor
+
+
 def _unit_of(by: User, task: Task, what: str, *, lead_only: bool = False) -> Unit:
     """The actor's unit, which must take part in the task (as its primary lead if asked)."""
     _require_role(by, UNIT_ROLES, what)
@@ -118,6 +122,11 @@ def require_text(value: str, field_name: str, label: str) -> str:
     if not value:
         raise Invalid(f"请填写{label}。", log=f"{field_name} is empty", field=field_name)
     return value
+
+
+def now_of(now: datetime | None) -> datetime:
+    """The action's time: the one given (timezone-aware), else now."""
+    return _now(now)
 
 
 def _now(now: datetime | None) -> datetime:
