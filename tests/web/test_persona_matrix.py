@@ -492,6 +492,29 @@ def test_the_administrators_posts_to_business_urls_are_refused(world: dict[str, 
     assert after == before
 
 
+def test_a_unit_not_on_a_proposal_cannot_act_on_it(world: dict[str, Any]) -> None:
+    """Unit B was never on unit A's item: its writes are 404 (the item does not exist for
+    it, as on the detail page) and leave the item's chain as it was."""
+    from duban.proposals.models import Proposal
+    from duban.records import chain
+
+    county = world["county"]
+    item = Proposal.objects.get(pk=world["proposal"])
+    before = len(chain.events_of(item))
+    writes = ["proposal_adjust", "proposal_contact", "proposal_opinion", "proposal_draft"]
+    paths = {name: path for name, path, _ in table(world)}
+    wrong = []
+    # bea, a unit head, gets past the role check of 签发 too; bob (a liaison) is a 403 there.
+    for who, names in (("bob", writes), ("bea", [*writes, "proposal_sign"])):
+        client = _client(county, who)
+        for name in names:
+            got = client.post(paths[name], {"reason": "x", "text": "x", "on": "2026-03-02"})
+            if got.status_code != 404:
+                wrong.append(f"{name} {who}: {got.status_code}")
+    assert wrong == []
+    assert len(chain.events_of(item)) == before
+
+
 # The API (issue 13 §3): every endpoint × every kind of token. Integrations act as a
 # service account: "sup" a supervisor's, "unit_a"/"unit_b" the liaison of unit A/B (the task
 # is unit A's), "head_a" unit A's head (单位审核), "revoked" a revoked token of a supervisor
