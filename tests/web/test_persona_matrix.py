@@ -103,7 +103,51 @@ def world(county: County) -> dict[str, Any]:
         now=NOW,
     )
 
+    # 建议提案: an item handled by unit A alone (unit B never on it), its reply drafted and
+    # unit A's request to change the handling units waiting for the office.
+    from duban.proposals import actions as pr
+    from duban.proposals.models import Body
+
+    session = pr.create_session(year=2026, body=Body.NPC, name="人大五次会议", by=c.alice, now=NOW)
+    proposal = pr.register(
+        session=session,
+        item=pr.ItemDraft(
+            number=1,
+            title="关于改造污水管网的建议",
+            text="建议加快改造。",
+            lead=pr.ProposerDraft(name="张伟", delegation="城关镇代表团", phone="13800001111"),
+        ),
+        by=c.alice,
+        now=NOW,
+    )
+    proposal = pr.assign(proposal=proposal, lead=[c.a], co=[], by=c.alice, now=NOW)
+    pr.record_contact(
+        proposal=proposal,
+        on=NOW.date(),
+        way="visit",
+        with_whom="张伟代表",
+        by_whom="安梅",
+        by=c.amy,
+        now=NOW,
+    )
+    reply = pr.draft_reply(
+        proposal=proposal,
+        category="A",
+        text="已解决。",
+        promise="",
+        promise_due=None,
+        is_public=False,
+        by=c.amy,
+        now=NOW,
+    )
+    adjustment = pr.request_adjustment(
+        proposal=proposal, reason="不属本单位职责", suggestion="", by=c.amy, now=NOW
+    )
+
     return {
+        "proposal": proposal.pk,
+        "reply": reply.pk,
+        "adjustment": adjustment.pk,
         "event": event.pk,
         "event_item": event.schedule.get().pk,
         "meeting": meeting.pk,
@@ -373,6 +417,40 @@ def table(w: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
         # No versions to compare (404); no 纪要 issued yet: back to the meeting (302).
         ("meeting_minutes_diff", f"/meetings/{m}/minutes/diff/", only(office, ok=404)),
         ("meeting_minutes_docx", f"/meetings/{m}/minutes.docx", only(office, ok=302)),
+        # 建议提案 (issue 14): the office registers and reviews, units on an item handle it
+        ("proposals", "/proposals/", only(WORK)),
+        ("proposal_intake", "/proposals/new/", only(sup)),
+        ("proposal_session_new", "/proposals/sessions/new/", everyone(405)),
+        ("proposal_register", "/proposals/register/", everyone(405)),
+        ("proposal_import", "/proposals/import/", everyone(405)),
+        ("proposal_report", "/proposals/report/?year=2026", only(sup)),
+        ("proposal_ledger", "/proposals/ledger/?year=2026", only(sup)),
+        ("proposal_public", "/proposals/public/?year=2026", only(sup)),
+        # A unit reads only the items it is (or was) on: unit B gets 404.
+        (
+            "proposal_detail",
+            f"/proposals/{w['proposal']}/",
+            only(WORK, other=403) | {"bob": 404, "bea": 404},
+        ),
+        *[
+            (f"proposal_{n}", f"/proposals/{w['proposal']}/{p}/", everyone(405))
+            for n, p in [
+                ("assign", "assign"),
+                ("adjust", "adjust"),
+                ("contact", "contact"),
+                ("opinion", "opinion"),
+                ("draft", "reply"),
+                ("satisfaction", "satisfaction"),
+            ]
+        ],
+        (
+            "proposal_adjust_decide",
+            f"/proposals/adjustments/{w['adjustment']}/decide/",
+            everyone(405),
+        ),
+        ("proposal_sign", f"/proposals/replies/{w['reply']}/sign/", everyone(405)),
+        ("proposal_review", f"/proposals/replies/{w['reply']}/review/", everyone(405)),
+        ("proposal_send", f"/proposals/replies/{w['reply']}/send/", everyone(405)),
     ]
 
 
@@ -458,6 +536,29 @@ def test_the_administrators_posts_to_business_urls_are_refused(world: dict[str, 
         SecurityPolicy.objects.count(),
     )
     assert after == before
+
+
+def test_a_unit_not_on_a_proposal_cannot_act_on_it(world: dict[str, Any]) -> None:
+    """Unit B was never on unit A's item: its writes are 404 (the item does not exist for
+    it, as on the detail page) and leave the item's chain as it was."""
+    from duban.proposals.models import Proposal
+    from duban.records import chain
+
+    county = world["county"]
+    item = Proposal.objects.get(pk=world["proposal"])
+    before = len(chain.events_of(item))
+    writes = ["proposal_adjust", "proposal_contact", "proposal_opinion", "proposal_draft"]
+    paths = {name: path for name, path, _ in table(world)}
+    wrong = []
+    # bea, a unit head, gets past the role check of 签发 too; bob (a liaison) is a 403 there.
+    for who, names in (("bob", writes), ("bea", [*writes, "proposal_sign"])):
+        client = _client(county, who)
+        for name in names:
+            got = client.post(paths[name], {"reason": "x", "text": "x", "on": "2026-03-02"})
+            if got.status_code != 404:
+                wrong.append(f"{name} {who}: {got.status_code}")
+    assert wrong == []
+    assert len(chain.events_of(item)) == before
 
 
 # The API (issue 13 §3): every endpoint × every kind of token. Integrations act as a
