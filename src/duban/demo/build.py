@@ -437,6 +437,9 @@ def build_demo(*, now: datetime | None = None, seed: int = 2026, days: int = 365
         build_duties(now=now)  # issue 16: the office's own duties (demo/duties.py)
         tick(now=now)
     summary = sim.summary
+    # What the database holds, not what the simulation counted: the streams built after it
+    # (proposals, meetings, events, duties) register directives and tasks of their own.
+    summary.directives, summary.tasks = Directive.objects.count(), Task.objects.count()
     for task in Task.objects.only("status", "light"):
         summary.by_status[task.status] = summary.by_status.get(task.status, 0) + 1
         summary.by_light[task.light] = summary.by_light.get(task.light, 0) + 1
