@@ -8,6 +8,9 @@ from django.core.management import call_command
 from duban.audit.rows import verify_rows
 from duban.audit.verify import rebuild, verify_chain
 from duban.demo.build import DEMO_LOGINS, build_demo
+from duban.duties import report as duty
+from duban.events.selectors import year_figures as event_figures
+from duban.meetings.selectors import year_figures as meeting_figures
 from duban.org.models import Leader, Role, Unit, UnitKind, User
 from duban.work.models import Light, Task, TaskStatus
 from duban.work.selectors import overnight_directives
@@ -38,6 +41,19 @@ def test_the_demo_county_has_a_year_of_work_in_every_state() -> None:
     assert report.ok, report.problems[:5]
     assert rebuild().differing == []
     assert verify_rows() == []  # titles, texts, reports match the events that recorded them
+
+    # The director's 述职 draft (issue 16) on the demo county: each figure is its selector's,
+    # the year's meetings, events and party records are in it, and each stands in the text.
+    f = duty.figures(supervisor, 2026, today=NOW.date())
+    mt, ev = meeting_figures(year=2026), event_figures(year=2026)
+    assert f["meetings"].value == mt["meetings_held"] > 0
+    assert f["law_studies"].value == mt["law_studies"] > 0
+    assert f["major_decisions"].value == mt["major_matters"] > 0
+    assert f["events"].value == ev["events"] > 0
+    assert f["event_follow_ups"].value == ev["follow_ups"] > 0
+    assert f["sessions"].value > 0 and f["talks"].value > 0
+    text = "".join(p for s in duty.draft(2026, f) for p in s.paragraphs)
+    assert [k for k, fig in f.items() if fig.text not in text] == []
 
 
 @pytest.mark.django_db
