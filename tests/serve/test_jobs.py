@@ -50,9 +50,14 @@ def test_a_unit_hears_of_its_task_within_seconds_with_nothing_else_started(
         pytest.fail("the liaison's inbox stayed empty for 30 s")
     office.close()
     inbox.close()
-    log = served.log_text()
-    assert "worker: 已投递" in log
-    assert "tick: visited" in log  # the tick child ran its first round at start
+    assert "worker: 已投递" in served.log_text()
+    # The tick child runs its first round at start, beside the web and the worker: on a
+    # loaded machine the worker can deliver before that round is over and logged.
+    deadline = time.monotonic() + 60
+    while "tick: visited" not in served.log_text():
+        if time.monotonic() > deadline:
+            pytest.fail("the tick child logged no round within a minute of the delivery")
+        time.sleep(0.5)
 
 
 @pytest.mark.django_db(transaction=True)
