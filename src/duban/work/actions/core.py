@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from django.core.files import File
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -47,8 +47,20 @@ def action(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            with transaction.atomic(), writing():
-                return fn(*args, **kwargs)
+            # PostgreSQL breaks a lock cycle (two batches taking rows in crossing order) by
+            # aborting one transaction with "deadlock detected"; the documented remedy is to
+            # run that transaction again. Only an outermost action can be run again: inside
+            # another transaction the error goes up to it.
+            for attempt in range(3):
+                try:
+                    with transaction.atomic(), writing():
+                        return fn(*args, **kwargs)
+                except OperationalError as e:
+                    outer = connection.in_atomic_block
+                    if outer or attempt == 2 or "deadlock detected" not in str(e):
+                        raise
+                    log.warning("%s: deadlock, running it again (%s)", fn.__name__, e)
+            raise AssertionError("unreachable")
         except ActionError as e:
             by = kwargs.get("by")
             log.info("%s refused for %s: %s", fn.__name__, getattr(by, "username", "?"), e.log)
