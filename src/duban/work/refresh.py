@@ -106,7 +106,7 @@ def refresh(
         with transaction.atomic(), writing():
             tasks = (
                 # of=self: PostgreSQL cannot lock the nullable side of the lead_unit join.
-                Task.objects.select_for_update(of=("self",))
+                Task.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("directive", "lead_unit")
                 .prefetch_related("assignments", "escalations")
                 .filter(id__in=chunk, status__in=running)

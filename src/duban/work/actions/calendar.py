@@ -45,7 +45,9 @@ def confirm_calendar_year(
     )
     ctx = rule_context()
     redated: list[Task] = []
-    open_provisional = Task.objects.select_for_update(of=("self",)).select_related("directive")
+    open_provisional = Task.objects.select_for_update(of=("self",), no_key=True).select_related(
+        "directive"
+    )
     for task in open_provisional.filter(due_provisional=True, is_open=True).order_by("id"):
         assert task.due is not None
         new_due, provisional = _redate(task, ctx)

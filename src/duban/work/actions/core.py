@@ -152,9 +152,18 @@ def _lock(task: Task) -> Task:
     """Re-read the task under a row lock so two actions on one task serialise.
 
     Its assignment rows come with it: the checks (`_unit_of`, `assignment_of`) and the
-    fold (`record`) read them from there; `store_state` drops them once it changes one."""
+    fold (`record`) read them from there; `store_state` drops them once it changes one.
+
+    The lock is FOR NO KEY UPDATE OF the task alone. Not the directive: a plain FOR UPDATE
+    of a join locks the directive row too, and every insert elsewhere that references the
+    directive (a notification the worker fans out, an event the tick writes) takes a KEY
+    SHARE lock on it, which FOR UPDATE blocks. The worker holding KEY SHARE on the directive
+    and waiting for this task, while this action held the task and waited for the directive,
+    was the deadlock PostgreSQL broke in the batch-urge test. NO KEY UPDATE still serialises
+    actions on one task (it conflicts with itself) but lets those inserts through: no action
+    changes a key. Directive-level actions lock the directive, then its tasks, in that order."""
     return (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",), no_key=True)
         .select_related("directive")
         .prefetch_related("assignments")
         .get(pk=task.pk)

@@ -210,7 +210,7 @@ def decompose(
     """分解任务: add tasks to a directive (drafts until assigned)."""
     now = _now(now)
     _require_supervisor(by, "分解任务")
-    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    directive = Directive.objects.select_for_update(no_key=True).get(pk=directive.pk)
     if directive.status not in (DirectiveStatus.REGISTERED, DirectiveStatus.ACTIVE):
         raise Invalid(
             f"来文{directive.code}已{directive.get_status_display()}，不能再分解任务。",

@@ -256,15 +256,18 @@ def withdraw_directive(
     """撤销来文: withdraws the directive and every task of it not yet closed."""
     now = _now(now)
     _require_supervisor(by, "撤销来文")
-    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    directive = Directive.objects.select_for_update(no_key=True).get(pk=directive.pk)
     if directive.status in (DirectiveStatus.WITHDRAWN, DirectiveStatus.REPORTED_BACK):
         raise Invalid(
             f"来文{directive.code}已{directive.get_status_display()}，不能撤销。",
             log=f"directive {directive.pk} is {directive.status}",
         )
     reason = require_text(reason, "reason", "撤销原因")
-    for task in directive.tasks.select_for_update().exclude(
-        status__in=[TaskStatus.CLOSED, TaskStatus.WITHDRAWN]
+    # The directive, then its tasks in id order: the one lock order of directive-level actions.
+    for task in (
+        directive.tasks.select_for_update(no_key=True)
+        .exclude(status__in=[TaskStatus.CLOSED, TaskStatus.WITHDRAWN])
+        .order_by("id")
     ):
         _withdraw_task(task, reason, by, now)
     _append_event(
@@ -288,12 +291,15 @@ def report_back(
     """回音: the consolidated answer to the issuer, once every task is closed or withdrawn."""
     now = _now(now)
     _require_supervisor(by, "回音")
-    directive = Directive.objects.select_for_update().get(pk=directive.pk)
+    directive = Directive.objects.select_for_update(no_key=True).get(pk=directive.pk)
     if directive.status != DirectiveStatus.ACTIVE:
         raise Invalid(
             f"来文{directive.code}当前为“{directive.get_status_display()}”，不能回音。",
             log=f"directive {directive.pk} is {directive.status}",
         )
+    # Task actions lock only their task (core._lock), so lock the tasks here: a task reopened
+    # meanwhile either commits first (and is seen open) or waits for this answer.
+    list(directive.tasks.select_for_update(no_key=True).order_by("id").values_list("id"))
     open_tasks = directive.tasks.exclude(status__in=[TaskStatus.CLOSED, TaskStatus.WITHDRAWN])
     if open_tasks.exists():
         numbers = "、".join(t.code for t in open_tasks[:5])
